@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import type { Kit } from '../command-kit.js';
+import { registerConfig } from './config/index.js';
+import { registerSign } from './sign/index.js';
+
+/**
+ * Every command group, registered on the root program. Registration only
+ * declares flags and help; each command's code is imported when it runs.
+ */
+export function registerCommands(program: Command, kit: Kit): void {
+  registerSign(program, kit);
+  registerConfig(program, kit);
+}

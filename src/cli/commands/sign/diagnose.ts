@@ -1,0 +1,48 @@
+import { UsageError } from '../../../core/errors.js';
+import { diagnose } from '../../../core/diagnose.js';
+import type { RunFn } from '../../command-kit.js';
+import {
+  chooseSignType,
+  otherSecrets,
+  readParams,
+  type ParamsOptions,
+} from '../../params-input.js';
+import { printDiagnosis } from './print-diagnosis.js';
+
+interface DiagnoseOptions extends ParamsOptions {
+  sign?: string;
+}
+
+export const diagnoseRun: RunFn<DiagnoseOptions> = async (
+  ctx,
+  args,
+  options,
+) => {
+  const { params } = await readParams(ctx, args, options);
+  const signature = options.sign ?? params.sign ?? '';
+  if (!signature) {
+    throw new UsageError('SIGN_MISSING', 'No signature to explain.', {
+      hint: 'Pass --sign VALUE, or include the sign field in the input.',
+    });
+  }
+  const key = await ctx.apiKey(options.keyFile);
+  const explicitType = options.signType ?? params.sign_type ?? undefined;
+  const result = diagnose({
+    params,
+    key,
+    signature,
+    signType: explicitType
+      ? await chooseSignType(ctx, params, options.signType)
+      : undefined,
+    otherSecrets: await otherSecrets(ctx),
+  });
+  if (ctx.out.json) {
+    ctx.out.document({ matches: result.matches, causes: result.causes });
+  } else if (result.matches) {
+    ctx.out.data(`matches: the signature is correct (${result.signType})`);
+  } else {
+    ctx.out.data(result.causes.length ? 'cause found' : 'no known cause');
+    printDiagnosis(ctx, result.causes);
+  }
+  return result.matches || result.causes.length ? 0 : 1;
+};

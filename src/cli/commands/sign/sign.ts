@@ -1,0 +1,53 @@
+import {
+  canonicalize,
+  digest,
+  keyFingerprint,
+  maskSecret,
+} from '../../../core/sign.js';
+import type { RunFn } from '../../command-kit.js';
+import {
+  chooseSignType,
+  readParams,
+  type ParamsOptions,
+} from '../../params-input.js';
+
+interface SignOptions extends ParamsOptions {
+  explain?: boolean;
+}
+
+export const signRun: RunFn<SignOptions> = async (ctx, args, options) => {
+  const { params } = await readParams(ctx, args, options);
+  const key = await ctx.apiKey(options.keyFile);
+  const signType = await chooseSignType(ctx, params, options.signType);
+  const form = canonicalize(params);
+  const signature = digest(`${form.stringA}&key=${key}`, key, signType);
+  const shownKey = ctx.options.showSecrets ? key : maskSecret(key);
+  const facts = {
+    sign: signature,
+    sign_type: signType,
+    string_to_sign: `${form.stringA}&key=${shownKey}`,
+    dropped: form.dropped.map(({ name, reason }) => ({ name, reason })),
+    key_fingerprint: keyFingerprint(key),
+  };
+  if (ctx.out.json) {
+    ctx.out.document(facts);
+    return;
+  }
+  ctx.out.data(signature);
+  if (!options.explain) return;
+  const c = ctx.out.errColor;
+  ctx.out.info(`${c.bold('algorithm')}        ${signType}`);
+  ctx.out.info(`${c.bold('string hashed')}    ${facts.string_to_sign}`);
+  ctx.out.info(`${c.bold('key')}              ${facts.key_fingerprint}`);
+  for (const { name, reason } of facts.dropped) {
+    ctx.out.info(
+      `${c.bold('dropped')}          ${name}: ${describeDrop(reason)}`,
+    );
+  }
+};
+
+function describeDrop(reason: string): string {
+  if (reason === 'sign-field') return 'the signature itself is never signed';
+  if (reason === 'null') return 'unset (null) values are not signed';
+  return 'empty values are not signed';
+}

@@ -1,0 +1,92 @@
+import { statSync, chmodSync, existsSync } from 'node:fs';
+import Conf from 'conf';
+import { ConfigError } from '../core/errors.js';
+import type { Profile } from '../core/profile.js';
+
+interface StoreShape {
+  current?: string;
+  profiles?: Record<string, Profile>;
+}
+
+/**
+ * Named profiles in `config.json` under the config folder, mode 0600 (conf's
+ * default is 0666 before umask, which would expose the API key).
+ */
+export class ConfigStore {
+  private readonly conf: Conf<StoreShape>;
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+    try {
+      this.conf = new Conf<StoreShape>({
+        cwd: dir,
+        configName: 'config',
+        projectName: 'wxpay',
+        configFileMode: 0o600,
+      });
+    } catch (error) {
+      throw new ConfigError(
+        'CONFIG_UNREADABLE',
+        `Cannot read the config file in ${dir}: ${(error as Error).message}`,
+        {
+          hint: 'Fix or remove the file, then run `wxpay config init`.',
+          cause: error,
+        },
+      );
+    }
+    this.tightenMode();
+  }
+
+  get path(): string {
+    return this.conf.path;
+  }
+
+  /** Re-applies 0600 in case an older version or a copy loosened it. */
+  private tightenMode(): void {
+    if (existsSync(this.conf.path)) {
+      try {
+        chmodSync(this.conf.path, 0o600);
+      } catch {
+        // A read-only file system still lets the user read their profiles.
+      }
+    }
+  }
+
+  /** True when group or others can read the file. */
+  readableByOthers(): boolean {
+    if (!existsSync(this.conf.path)) return false;
+    return (statSync(this.conf.path).mode & 0o077) !== 0;
+  }
+
+  currentName(): string {
+    return this.conf.get('current') ?? 'default';
+  }
+
+  setCurrent(name: string): void {
+    this.conf.set('current', name);
+  }
+
+  profileNames(): string[] {
+    return Object.keys(this.conf.get('profiles') ?? {});
+  }
+
+  get(name: string): Profile | undefined {
+    return this.conf.get('profiles')?.[name];
+  }
+
+  save(name: string, profile: Profile): void {
+    const profiles = { ...(this.conf.get('profiles') ?? {}) };
+    profiles[name] = profile;
+    this.conf.set('profiles', profiles);
+    this.tightenMode();
+  }
+
+  remove(name: string): boolean {
+    const profiles = { ...(this.conf.get('profiles') ?? {}) };
+    if (!(name in profiles)) return false;
+    delete profiles[name];
+    this.conf.set('profiles', profiles);
+    return true;
+  }
+}

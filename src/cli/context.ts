@@ -1,0 +1,167 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError, UsageError } from '../core/errors.js';
+import {
+  applyEnvOverrides,
+  keyWarnings,
+  type Profile,
+  type ProfileField,
+} from '../core/profile.js';
+import {
+  DEMO_PROFILE,
+  IN_PROCESS_BASE_URL,
+  MOCK_PROFILE_NAME,
+} from '../sim/demo.js';
+import { configDir } from './config-dir.js';
+import type { ConfigStore } from './config-store.js';
+import { readAll, type CliIO } from './io.js';
+import { Output } from './output.js';
+
+/** Options every command accepts (declared once on the root program). */
+export interface GlobalOptions {
+  json?: boolean;
+  verbose?: boolean;
+  profile?: string;
+  color?: boolean;
+  showSecrets?: boolean;
+  input?: boolean;
+  mock?: boolean;
+}
+
+export interface ResolvedProfile {
+  name: string;
+  profile: Profile;
+  /** True for the built-in demo profile served by the in-process simulator. */
+  mock: boolean;
+  /** Fields that came from WXPAY_* environment variables. */
+  overridden: ProfileField[];
+}
+
+/**
+ * What a command runs with: streams, parsed global options, the config store
+ * and the active profile, each created on first use so `--help` stays fast.
+ */
+export class Context {
+  readonly out: Output;
+  private storeInstance?: ConfigStore;
+
+  constructor(
+    readonly io: CliIO,
+    readonly options: GlobalOptions,
+  ) {
+    this.out = new Output(io, options);
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return this.io.env;
+  }
+
+  now(): Date {
+    return new Date();
+  }
+
+  /** Prompts only when a person can answer: both ends are TTYs. */
+  get canPrompt(): boolean {
+    return (
+      this.options.input !== false &&
+      this.io.stdin.isTTY === true &&
+      this.io.stdout.isTTY === true
+    );
+  }
+
+  get configDir(): string {
+    return configDir(this.env);
+  }
+
+  async store(): Promise<ConfigStore> {
+    if (!this.storeInstance) {
+      const { ConfigStore } = await import('./config-store.js');
+      this.storeInstance = new ConfigStore(this.configDir);
+    }
+    return this.storeInstance;
+  }
+
+  /** The profile name in force: --profile, WXPAY_PROFILE, then the current. */
+  async profileName(): Promise<string> {
+    if (this.options.mock) return MOCK_PROFILE_NAME;
+    const named = this.options.profile ?? this.env.WXPAY_PROFILE;
+    if (named) return named;
+    return (await this.store()).currentName();
+  }
+
+  /**
+   * Loads the active profile with environment overrides applied. The name
+   * `mock` (or --mock) gives the demo profile wired to the simulator.
+   */
+  async profile(): Promise<ResolvedProfile> {
+    const name = await this.profileName();
+    if (name === MOCK_PROFILE_NAME) {
+      const stored = (await this.store()).get(name);
+      return {
+        name,
+        profile: { ...DEMO_PROFILE, base_url: IN_PROCESS_BASE_URL, ...stored },
+        mock: (stored?.base_url ?? IN_PROCESS_BASE_URL) === IN_PROCESS_BASE_URL,
+        overridden: [],
+      };
+    }
+    const store = await this.store();
+    const stored = store.get(name);
+    const { profile, overridden } = applyEnvOverrides(stored ?? {}, this.env);
+    if (!stored && overridden.length === 0) {
+      const names = store.profileNames();
+      throw new ConfigError(
+        'PROFILE_MISSING',
+        `No profile named "${name}" in ${store.path}.`,
+        {
+          hint: names.length
+            ? `Known profiles: ${names.join(', ')}. Or create it with \`wxpay config init --profile ${name}\`; \`--mock\` uses the simulator.`
+            : 'Run `wxpay config init`, or add --mock to use the built-in simulator.',
+        },
+      );
+    }
+    return { name, profile, mock: false, overridden };
+  }
+
+  /**
+   * The v2 API key: --key-file (a path, or - for stdin), else WXPAY_KEY,
+   * else the profile. Never a plain flag value, so it stays out of shell
+   * history and `ps`.
+   */
+  async apiKey(keyFile?: string): Promise<string> {
+    if (keyFile) return this.readSecretFile(keyFile, '--key-file');
+    const { profile, name } = await this.profile();
+    if (!profile.key) {
+      throw new ConfigError(
+        'KEY_MISSING',
+        `Profile "${name}" has no API key.`,
+        {
+          hint: 'Run `wxpay config set key` (masked prompt or stdin), set WXPAY_KEY, or pass --key-file PATH.',
+        },
+      );
+    }
+    return profile.key;
+  }
+
+  /** Reads a secret from a file or stdin (`-`), trimming one final newline. */
+  async readSecretFile(path: string, flag: string): Promise<string> {
+    let raw: string;
+    try {
+      raw =
+        path === '-'
+          ? (await readAll(this.io.stdin, 64 * 1024)).toString('utf8')
+          : await readFile(path, 'utf8');
+    } catch (error) {
+      throw new UsageError(
+        'SECRET_FILE_UNREADABLE',
+        `Cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        { cause: error },
+      );
+    }
+    const secret = raw.replace(/\r?\n$/, '');
+    for (const warning of keyWarnings(secret).slice(0, 1)) {
+      if (flag === '--key-file' && /whitespace/.test(warning)) {
+        this.out.warn(warning);
+      }
+    }
+    return secret;
+  }
+}

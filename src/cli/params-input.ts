@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../core/errors.js';
+import { parseParamsText, type ParsedParams } from '../core/params-text.js';
+import { parseSignType, type SignType } from '../core/sign.js';
+import type { Context } from './context.js';
+import { readAll } from './io.js';
+
+/** The parameters of `sign`, `sign verify` and `sign diagnose`. */
+export interface ParamsOptions {
+  in?: string;
+  keyFile?: string;
+  signType?: string;
+}
+
+/** Reads a file, or stdin for `-`, naming the flag in any error. */
+export async function readInput(
+  ctx: Context,
+  path: string,
+  flag: string,
+): Promise<Buffer> {
+  try {
+    return path === '-' ? await readAll(ctx.io.stdin) : await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      'INPUT_UNREADABLE',
+      `Cannot read ${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}.`,
+      { cause: error },
+    );
+  }
+}
+
+/** Parameters from `name=value` arguments or from `--in FILE|-`. */
+export async function readParams(
+  ctx: Context,
+  args: string[],
+  options: ParamsOptions,
+): Promise<ParsedParams> {
+  if (options.in && args.length) {
+    throw new UsageError(
+      'INPUT_TWICE',
+      'Give parameters either as name=value arguments or with --in, not both.',
+    );
+  }
+  if (options.in) {
+    return parseParamsText(await readInput(ctx, options.in, '--in'));
+  }
+  if (!args.length) {
+    throw new UsageError('INPUT_MISSING', 'No parameters given.', {
+      hint: 'Pass name=value arguments, or --in FILE (--in - reads stdin).',
+    });
+  }
+  const params: Record<string, string> = {};
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq <= 0) {
+      throw new UsageError('FIELD_MALFORMED', `"${arg}" is not name=value.`);
+    }
+    params[arg.slice(0, eq)] = arg.slice(eq + 1);
+  }
+  return { format: 'query', params };
+}
+
+/**
+ * The algorithm to use: --sign-type, then the input's sign_type, then the
+ * profile's, then MD5.
+ */
+export async function chooseSignType(
+  ctx: Context,
+  params: Record<string, string | null>,
+  flag: string | undefined,
+): Promise<SignType> {
+  if (flag) return parseSignType(flag);
+  if (params.sign_type) return parseSignType(params.sign_type);
+  const profileType = await profileSignType(ctx);
+  return profileType ?? 'MD5';
+}
+
+async function profileSignType(ctx: Context): Promise<SignType | undefined> {
+  try {
+    return (await ctx.profile()).profile.sign_type;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Other secrets the user holds, for `diagnose` to try as the wrong key. */
+export async function otherSecrets(
+  ctx: Context,
+): Promise<{ label: string; value: string }[]> {
+  try {
+    const { profile } = await ctx.profile();
+    const list: { label: string; value: string }[] = [];
+    if (profile.app_secret) {
+      list.push({ label: 'AppSecret (app_secret)', value: profile.app_secret });
+    }
+    const sandbox = ctx.env.WXPAY_SANDBOX_KEY;
+    if (sandbox) list.push({ label: 'sandbox key', value: sandbox });
+    return list;
+  } catch {
+    return [];
+  }
+}

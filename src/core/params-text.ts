@@ -1,0 +1,125 @@
+import { InputError } from './errors.js';
+import { parseXml, type ParseXmlOptions } from './xml.js';
+
+/** The forms a parameter set can be pasted in. */
+export type ParamsFormat = 'json' | 'xml' | 'query';
+
+export interface ParsedParams {
+  format: ParamsFormat;
+  /** Values as given; `null` only from JSON, and signed like an empty value. */
+  params: Record<string, string | null>;
+}
+
+/**
+ * Reads a parameter set from text, choosing the parser by the first
+ * non-space character: `{` JSON, `<` XML, anything else `a=1&b=2`.
+ *
+ * Query strings are split on `&` and the first `=` only; values are NOT
+ * URL-decoded, because WeChat signs raw values and a `%20` in the input is
+ * exactly what `sign diagnose` needs to see.
+ */
+export function parseParamsText(
+  text: string | Uint8Array,
+  options: ParseXmlOptions = {},
+): ParsedParams {
+  const asText =
+    typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
+  const trimmed = asText.replace(/^\uFEFF/, '').trim();
+  if (trimmed === '') {
+    throw new InputError('PARAMS_EMPTY', 'The input is empty.');
+  }
+  if (trimmed.startsWith('<')) {
+    return { format: 'xml', params: parseXml(text, options).fields };
+  }
+  if (trimmed.startsWith('{')) {
+    return { format: 'json', params: parseJsonParams(trimmed) };
+  }
+  return { format: 'query', params: parseQuery(trimmed) };
+}
+
+function parseJsonParams(text: string): Record<string, string | null> {
+  let value: unknown;
+  try {
+    // Big integers in JSON lose digits through Number; keep the literal text
+    // of every number instead (28-digit transaction ids, case B21).
+    value = JSON.parse(quoteBareNumbers(text));
+  } catch (error) {
+    throw new InputError(
+      'JSON_MALFORMED',
+      `Malformed JSON: ${(error as Error).message}`,
+    );
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(
+      'JSON_NOT_OBJECT',
+      'The JSON input must be an object of fields.',
+    );
+  }
+  const params: Record<string, string | null> = {};
+  for (const [name, field] of Object.entries(value)) {
+    if (field !== null && typeof field === 'object') {
+      throw new InputError(
+        'JSON_NESTED',
+        `Field ${name} is an object; v2 parameters are flat strings (send JSON fields such as detail as a string).`,
+      );
+    }
+    params[name] = field === null ? null : String(field);
+  }
+  return params;
+}
+
+/**
+ * Wraps every bare JSON number in quotes, outside strings, so numbers keep
+ * their exact digits. Only used on objects of scalar fields.
+ */
+export function quoteBareNumbers(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      out += ch;
+      if (ch === '\\') {
+        out += text[++i] ?? '';
+      } else if (ch === '"') {
+        inString = false;
+      }
+      continue;
+    }
+    if (ch === '"') {
+      inString = true;
+      out += ch;
+      continue;
+    }
+    const number = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
+    if (number && /[:[,\s]/.test(lastNonSpace(out))) {
+      out += `"${number[0]}"`;
+      i += number[0].length - 1;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+function lastNonSpace(text: string): string {
+  const trimmed = text.trimEnd();
+  return trimmed.length ? trimmed[trimmed.length - 1] : ' ';
+}
+
+function parseQuery(text: string): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) {
+      throw new InputError(
+        'QUERY_MALFORMED',
+        `"${part}" is not a name=value pair.`,
+        { hint: 'Give parameters as a=1&b=2, a JSON object, or an XML body.' },
+      );
+    }
+    params[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return params;
+}

@@ -1,0 +1,183 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { InputError, UsageError } from './errors.js';
+
+/** The two signature algorithms of WeChat Pay API v2. */
+export type SignType = 'MD5' | 'HMAC-SHA256';
+
+/** A parameter set as it is signed: names to raw values. */
+export type Params = Record<string, string | number | null | undefined>;
+
+export const SIGN_TYPES: readonly SignType[] = ['MD5', 'HMAC-SHA256'];
+
+/** Why a field was left out of the string to sign. */
+export interface DroppedField {
+  name: string;
+  reason: 'sign-field' | 'empty' | 'null';
+}
+
+export interface CanonicalForm {
+  /** `k1=v1&k2=v2…` without the key: WeChat's stringA. */
+  stringA: string;
+  /** The fields that took part, in signing order. */
+  fields: [string, string][];
+  dropped: DroppedField[];
+}
+
+/** Reads `MD5` / `HMAC-SHA256` (any case); throws a UsageError otherwise. */
+export function parseSignType(value: string): SignType {
+  const upper = value.trim().toUpperCase();
+  if (upper === 'MD5' || upper === 'HMAC-SHA256') return upper;
+  throw new UsageError('SIGN_TYPE_UNKNOWN', `Unknown sign type "${value}".`, {
+    hint: 'Use MD5 or HMAC-SHA256.',
+  });
+}
+
+function byteOrder(a: string, b: string): number {
+  // Names are ASCII in practice; comparing UTF-8 bytes keeps the order right
+  // even when they are not, which is what WeChat's "ASCII 码从小到大" means.
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * Builds WeChat's stringA (spec 2.1): drops `sign` and empty values (`""`,
+ * `null`, `undefined`; `"0"` stays), sorts names by byte order and joins raw
+ * values with no URL-encoding.
+ */
+export function canonicalize(params: Params): CanonicalForm {
+  const fields: [string, string][] = [];
+  const dropped: DroppedField[] = [];
+  for (const name of Object.keys(params).sort(byteOrder)) {
+    const value = params[name];
+    if (name === 'sign') {
+      dropped.push({ name, reason: 'sign-field' });
+    } else if (value === null || value === undefined) {
+      dropped.push({ name, reason: 'null' });
+    } else if (String(value) === '') {
+      dropped.push({ name, reason: 'empty' });
+    } else {
+      fields.push([name, String(value)]);
+    }
+  }
+  const stringA = fields.map(([k, v]) => `${k}=${v}`).join('&');
+  return { stringA, fields, dropped };
+}
+
+/** stringSignTemp: stringA followed by `&key=KEY`. */
+export function stringToSign(params: Params, key: string): string {
+  return `${canonicalize(params).stringA}&key=${key}`;
+}
+
+/**
+ * Hashes an already built string the WeChat way: UTF-8 bytes, MD5 or
+ * HMAC-SHA256 keyed with the API key, upper-case hex.
+ */
+export function digest(text: string, key: string, signType: SignType): string {
+  const hash =
+    signType === 'MD5'
+      ? createHash('md5')
+      : createHmac('sha256', Buffer.from(key, 'utf8'));
+  return hash.update(text, 'utf8').digest('hex').toUpperCase();
+}
+
+/**
+ * Signs a parameter set with the merchant's v2 API key.
+ *
+ * Known answers (WeChat's signing doc, spec 2.4): the parameters
+ * `appid=wxd930ea5d5a258f4f, mch_id=10000100, device_info=1000, body=test,
+ * nonce_str=ibuaiVcKdpRxkhJA` with key `192006250b4c09247ec02edce69f6a2d`
+ * sign to `9A0A8659F005D6984697E2CA0A9CF3B7` (MD5) and
+ * `6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6`
+ * (HMAC-SHA256).
+ */
+export function sign(
+  params: Params,
+  key: string,
+  signType: SignType = 'MD5',
+): string {
+  return digest(stringToSign(params, key), key, signType);
+}
+
+/**
+ * Chooses the algorithm for received data (spec 2.6): the `sign_type` field
+ * when present, else the signature's length (32 hex → MD5, 64 → HMAC), else
+ * the configured fallback. WeChat omits `sign_type` from notifications and
+ * responses even for HMAC merchants, so never assume MD5 blindly.
+ */
+export function detectSignType(
+  params: Params,
+  fallback: SignType = 'MD5',
+): SignType {
+  const declared = params.sign_type;
+  if (declared !== undefined && declared !== null && String(declared) !== '') {
+    return parseSignType(String(declared));
+  }
+  const signature = String(params.sign ?? '');
+  if (/^[0-9a-fA-F]{32}$/.test(signature)) return 'MD5';
+  if (/^[0-9a-fA-F]{64}$/.test(signature)) return 'HMAC-SHA256';
+  return fallback;
+}
+
+/**
+ * Compares two signatures in constant time. Exact bytes: WeChat writes
+ * upper-case hex, and a lower-case signature is refused by WeChat, so it is
+ * reported (by `diagnose`) rather than silently accepted.
+ */
+export function signaturesEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  // timingSafeEqual needs equal lengths; comparing the right side with itself
+  // keeps the time independent of where a mismatch would be.
+  if (left.length !== right.length) {
+    timingSafeEqual(right, right);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}
+
+export interface VerifyResult {
+  valid: boolean;
+  signType: SignType;
+  /** The signature the data should carry with this key. */
+  expected: string;
+  /** The signature it does carry (empty when missing). */
+  received: string;
+}
+
+/**
+ * Verifies the `sign` inside received data over every field it carries
+ * (WeChat may add fields at any time, spec 2.1 step 7).
+ *
+ * A missing `sign` is a failure, never a pass.
+ */
+export function verify(
+  params: Params,
+  key: string,
+  options: { signType?: SignType; fallbackSignType?: SignType } = {},
+): VerifyResult {
+  if (key === '') {
+    throw new InputError('KEY_EMPTY', 'The API key is empty.', {
+      hint: 'Load the 32-character v2 API key from the profile, WXPAY_KEY or --key-file.',
+    });
+  }
+  const received = String(params.sign ?? '');
+  const signType =
+    options.signType ?? detectSignType(params, options.fallbackSignType);
+  const expected = sign(params, key, signType);
+  const valid = received !== '' && signaturesEqual(received, expected);
+  return { valid, signType, expected, received };
+}
+
+/**
+ * Describes a key without revealing it, so two people can compare keys:
+ * its length and the first 8 hex digits of its SHA-256.
+ */
+export function keyFingerprint(key: string): string {
+  const hash = createHash('sha256').update(key, 'utf8').digest('hex');
+  return `len=${Buffer.byteLength(key, 'utf8')} sha256:${hash.slice(0, 8)}`;
+}
+
+/** Masks a secret except its last 4 characters. */
+export function maskSecret(secret: string, visible = 4): string {
+  if (secret.length <= visible) return '*'.repeat(secret.length);
+  return '*'.repeat(secret.length - visible) + secret.slice(-visible);
+}
