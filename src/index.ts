@@ -1,0 +1,14 @@
+/**
+ * wxpay as a library: the WeChat Pay v2 core that the CLI is built on, for
+ * merchants' own servers. Nothing exported here touches the terminal or
+ * ends the process.
+ */
+export * from './core/errors.js';
+export * from './core/sign.js';
+export * from './core/xml.js';
+export * from './core/money.js';
+export * from './core/fields.js';
+export * from './core/paysign.js';
+export * from './core/diagnose.js';
+export * from './core/params-text.js';
+export * from './core/profile.js';
