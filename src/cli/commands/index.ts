@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Kit } from '../command-kit.js';
+import { registerBill } from './bill/index.js';
 import { registerConfig } from './config/index.js';
 import { registerSign } from './sign/index.js';
 
@@ -10,4 +11,5 @@ import { registerSign } from './sign/index.js';
 export function registerCommands(program: Command, kit: Kit): void {
   registerSign(program, kit);
   registerConfig(program, kit);
+  registerBill(program, kit);
 }
