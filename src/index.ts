@@ -12,3 +12,4 @@ export * from './core/paysign.js';
 export * from './core/diagnose.js';
 export * from './core/params-text.js';
 export * from './core/profile.js';
+export * from './core/cert/index.js';
