@@ -1,7 +1,12 @@
 import { statSync, chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Conf from 'conf';
 import { ConfigError } from '../core/errors.js';
 import type { Profile } from '../core/profile.js';
+
+function modeIsLoose(path: string): boolean {
+  return existsSync(path) && (statSync(path).mode & 0o077) !== 0;
+}
 
 interface StoreShape {
   current?: string;
@@ -15,9 +20,13 @@ interface StoreShape {
 export class ConfigStore {
   private readonly conf: Conf<StoreShape>;
   readonly dir: string;
+  /** True when the file was readable by others before this run fixed it. */
+  readonly wasReadableByOthers: boolean;
 
   constructor(dir: string) {
     this.dir = dir;
+    // Checked before conf opens the file, because opening may rewrite it.
+    this.wasReadableByOthers = modeIsLoose(join(dir, 'config.json'));
     try {
       this.conf = new Conf<StoreShape>({
         cwd: dir,
@@ -55,8 +64,7 @@ export class ConfigStore {
 
   /** True when group or others can read the file. */
   readableByOthers(): boolean {
-    if (!existsSync(this.conf.path)) return false;
-    return (statSync(this.conf.path).mode & 0o077) !== 0;
+    return modeIsLoose(this.conf.path);
   }
 
   currentName(): string {

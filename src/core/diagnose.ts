@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { encodeGbk } from './gbk.js';
 import { fenToYuan } from './money.js';
 import {
   canonicalize,
@@ -75,7 +76,7 @@ interface Attempt {
   text: string;
   /** The key used for HMAC; defaults to the real key. */
   hmacKey?: string;
-  encoding?: BufferEncoding;
+  encoding?: 'latin1' | 'gbk';
 }
 
 const AMOUNT_FIELD =
@@ -298,15 +299,17 @@ function encodingAttempts(params: Params, key: string): Attempt[] {
       text: withKey(stringA(unescaped), key),
     });
   }
-  const wrapped = mapValues(params, (v, name) =>
-    /^\d+$/.test(v) || name === 'sign' ? v : `<![CDATA[${v}]]>`,
-  );
-  attempts.push({
-    cause: 'cdata_markers',
-    message:
-      'CDATA markers (<![CDATA[ … ]]>) were signed as part of the values. The markers are XML syntax: sign the text inside them.',
-    text: withKey(stringA(wrapped), key),
-  });
+  for (const set of cdataSets(params)) {
+    const wrapped = mapValues(params, (v, name) =>
+      set.has(name) ? `<![CDATA[${v}]]>` : v,
+    );
+    attempts.push({
+      cause: 'cdata_markers',
+      message:
+        'CDATA markers (<![CDATA[ … ]]>) were signed as part of the values. The markers are XML syntax: sign the text inside them.',
+      text: withKey(stringA(wrapped), key),
+    });
+  }
   const unwrapped = mapValues(params, (v) =>
     v.replace(/^<!\[CDATA\[([\s\S]*)\]\]>$/, '$1'),
   );
@@ -318,14 +321,39 @@ function encodingAttempts(params: Params, key: string): Attempt[] {
       text: withKey(stringA(unwrapped), key),
     });
   }
+  const text = withKey(stringA(params), key);
+  if (Buffer.from(text, 'latin1').equals(Buffer.from(text, 'utf8'))) {
+    return attempts;
+  }
+  attempts.push({
+    cause: 'not_utf8',
+    message:
+      'The string was hashed as GBK bytes (a Chinese-Windows or old .NET default), not UTF-8. Hash the UTF-8 bytes.',
+    text,
+    encoding: 'gbk',
+  });
   attempts.push({
     cause: 'not_utf8',
     message:
       'The string was hashed as Latin-1 ("binary") bytes, not UTF-8, so Chinese text signs wrong. Hash the UTF-8 bytes.',
-    text: withKey(stringA(params), key),
+    text,
     encoding: 'latin1',
   });
   return attempts;
+}
+
+/**
+ * Which fields a caller may have pre-wrapped in CDATA: every text value,
+ * the values with XML-special characters or JSON, or any single field.
+ */
+function cdataSets(params: Params): Set<string>[] {
+  const names = Object.keys(params).filter((name) => {
+    const v = params[name];
+    return name !== 'sign' && v !== null && v !== undefined && v !== '';
+  });
+  const text = names.filter((n) => !/^\d+$/.test(String(params[n])));
+  const special = names.filter((n) => /[<>&"'{]/.test(String(params[n])));
+  return [new Set(text), new Set(special), ...names.map((n) => new Set([n]))];
 }
 
 function orderAttempts(params: Params, key: string): Attempt[] {
@@ -453,11 +481,16 @@ function byteCompare(a: string, b: string): number {
 }
 
 function hash(attempt: Attempt, key: string, type: SignType): string {
-  if (attempt.encoding !== 'latin1') {
+  if (attempt.encoding === undefined) {
     return digest(attempt.text, attempt.hmacKey ?? key, type);
   }
-  // Node's old default for strings: each UTF-16 unit truncated to a byte.
-  const bytes = Buffer.from(attempt.text, 'latin1');
+  // latin1 is Node's old default for strings: each UTF-16 unit truncated to
+  // a byte.
+  const bytes =
+    attempt.encoding === 'gbk'
+      ? encodeGbk(attempt.text)
+      : Buffer.from(attempt.text, 'latin1');
+  if (!bytes) return '';
   const h =
     type === 'MD5'
       ? createHash('md5')
@@ -504,6 +537,11 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     ...valueAttempts(params, key),
   ];
   for (const attempt of attempts) {
+    const sameAsCorrect =
+      attempt.text === correctText &&
+      (attempt.hmacKey ?? key) === key &&
+      attempt.encoding === undefined;
+    if (sameAsCorrect) continue;
     for (const type of [signType, other]) {
       if (hash(attempt, key, type) !== given.toUpperCase()) continue;
       const suffix =

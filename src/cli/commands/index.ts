@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Kit } from '../command-kit.js';
 import { registerBill } from './bill/index.js';
 import { registerConfig } from './config/index.js';
+import { registerDoctor } from './doctor/index.js';
 import { registerSign } from './sign/index.js';
 
 /**
@@ -12,4 +13,5 @@ export function registerCommands(program: Command, kit: Kit): void {
   registerSign(program, kit);
   registerConfig(program, kit);
   registerBill(program, kit);
+  registerDoctor(program, kit);
 }

@@ -1,0 +1,185 @@
+import { ConfigError, UsageError } from '../../../core/errors.js';
+import {
+  isProfileField,
+  isSecretField,
+  PROFILE_FIELDS,
+  redactProfile,
+  type Profile,
+  type ProfileField,
+} from '../../../core/profile.js';
+import { maskSecret } from '../../../core/sign.js';
+import { MOCK_PROFILE_NAME } from '../../../sim/demo.js';
+import type { RunFn } from '../../command-kit.js';
+import type { Context } from '../../context.js';
+import { askSecret } from '../../prompt.js';
+import { checkedValue } from './values.js';
+import { runWizard, type InitOptions } from './wizard.js';
+
+/** The profile `config` commands act on: --profile, WXPAY_PROFILE, current. */
+async function targetName(ctx: Context): Promise<string> {
+  return (
+    ctx.options.profile ??
+    ctx.env.WXPAY_PROFILE ??
+    (await ctx.store()).currentName()
+  );
+}
+
+function requireField(name: string): ProfileField {
+  if (!isProfileField(name)) {
+    throw new UsageError('FIELD_UNKNOWN', `Unknown profile field "${name}".`, {
+      hint: `Fields: ${PROFILE_FIELDS.join(', ')}.`,
+    });
+  }
+  return name;
+}
+
+export const initRun: RunFn<InitOptions> = async (ctx, _args, options) => {
+  const store = await ctx.store();
+  const name = ctx.options.profile ?? 'default';
+  const existing = store.get(name) ?? {};
+  const profile = await runWizard(ctx, existing, options);
+  store.save(name, profile);
+  if (options.use || store.profileNames().length === 1) store.setCurrent(name);
+  ctx.out.success(`Saved profile "${name}" in ${store.path}`);
+  if (ctx.out.json) ctx.out.document({ profile: name, path: store.path });
+};
+
+export const setRun: RunFn<{ fromFile?: string }> = async (
+  ctx,
+  args,
+  options,
+) => {
+  const field = requireField(args[0]);
+  const raw = await valueFor(ctx, field, args[1], options.fromFile);
+  const value = checkedValue(ctx, field, raw);
+  const store = await ctx.store();
+  const name = await targetName(ctx);
+  store.save(name, { ...store.get(name), [field]: value } as Profile);
+  const shown =
+    isSecretField(field) && !ctx.options.showSecrets
+      ? maskSecret(value)
+      : value;
+  ctx.out.success(`${name}.${field} = ${shown}`);
+};
+
+async function valueFor(
+  ctx: Context,
+  field: ProfileField,
+  given: string | undefined,
+  fromFile: string | undefined,
+): Promise<string> {
+  if (fromFile) return ctx.readSecretFile(fromFile, '--from-file');
+  if (given === '-') return ctx.readSecretFile('-', 'stdin');
+  if (given !== undefined) {
+    if (isSecretField(field)) {
+      throw new UsageError(
+        'SECRET_ON_COMMAND_LINE',
+        `Refusing to take ${field} from the command line, where shell history and ps would keep it.`,
+        {
+          hint: `Run \`wxpay config set ${field}\` for a masked prompt, pipe it with \`wxpay config set ${field} -\`, or use --from-file PATH.`,
+        },
+      );
+    }
+    return given;
+  }
+  if (isSecretField(field)) {
+    return askSecret(ctx, {
+      flag: `--from-file or "-" (stdin)`,
+      message: `${field}:`,
+    });
+  }
+  throw new UsageError('VALUE_MISSING', `No value given for ${field}.`, {
+    hint: `Run \`wxpay config set ${field} VALUE\`.`,
+  });
+}
+
+export const getRun: RunFn = async (ctx, args) => {
+  const field = requireField(args[0]);
+  const { profile, name } = await ctx.profile();
+  const value = profile[field];
+  if (value === undefined) {
+    throw new ConfigError(
+      'FIELD_UNSET',
+      `${field} is not set in profile "${name}".`,
+      {
+        hint: `Set it with \`wxpay config set ${field}\`.`,
+      },
+    );
+  }
+  const shown =
+    isSecretField(field) && !ctx.options.showSecrets
+      ? maskSecret(String(value))
+      : String(value);
+  if (ctx.out.json) ctx.out.document({ profile: name, [field]: shown });
+  else ctx.out.data(shown);
+};
+
+export const unsetRun: RunFn = async (ctx, args) => {
+  const field = requireField(args[0]);
+  const store = await ctx.store();
+  const name = await targetName(ctx);
+  const profile = { ...store.get(name) };
+  delete profile[field];
+  store.save(name, profile);
+  ctx.out.success(`Removed ${name}.${field}`);
+};
+
+export const listRun: RunFn = async (ctx) => {
+  const store = await ctx.store();
+  if (store.wasReadableByOthers) {
+    ctx.out.warn(
+      `${store.path} was readable by other users; its mode is now 0600. If others could log in here, change the API key in the merchant platform.`,
+    );
+  }
+  const current = store.currentName();
+  const only = ctx.options.profile ?? ctx.env.WXPAY_PROFILE;
+  const names = only ? [only] : store.profileNames();
+  const profiles: Record<string, Record<string, string>> = {};
+  for (const name of names) {
+    const profile = store.get(name);
+    if (!profile) {
+      if (name === MOCK_PROFILE_NAME) continue;
+      throw new ConfigError('PROFILE_MISSING', `No profile named "${name}".`);
+    }
+    profiles[name] = ctx.options.showSecrets
+      ? (Object.fromEntries(
+          Object.entries(profile).map(([k, v]) => [k, String(v)]),
+        ) as Record<string, string>)
+      : redactProfile(profile);
+  }
+  if (ctx.out.json) {
+    ctx.out.document({ current, path: store.path, profiles });
+    return;
+  }
+  if (!names.length) {
+    ctx.out.info(
+      'No profiles yet: run `wxpay config init`, or use --mock for the simulator.',
+    );
+    return;
+  }
+  for (const [name, fields] of Object.entries(profiles)) {
+    const marker = name === current ? '* ' : '  ';
+    ctx.out.data(`${marker}${name}`);
+    for (const [field, value] of Object.entries(fields)) {
+      ctx.out.data(`    ${field.padEnd(17)} ${value}`);
+    }
+  }
+};
+
+export const useRun: RunFn = async (ctx, args) => {
+  const store = await ctx.store();
+  const name = args[0];
+  if (!store.get(name) && name !== MOCK_PROFILE_NAME) {
+    throw new ConfigError('PROFILE_MISSING', `No profile named "${name}".`, {
+      hint: `Create it with \`wxpay config init --profile ${name}\`.`,
+    });
+  }
+  store.setCurrent(name);
+  ctx.out.success(`Current profile: ${name}`);
+};
+
+export const pathRun: RunFn = async (ctx) => {
+  const store = await ctx.store();
+  if (ctx.out.json) ctx.out.document({ path: store.path });
+  else ctx.out.data(store.path);
+};

@@ -1,0 +1,202 @@
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempConfigDir } from '../helpers/cli.js';
+
+const KEY = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6';
+const SECRET = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+
+async function initProfile(dir: string, extra: string[] = []) {
+  writeFileSync(join(dir, 'key.txt'), `${KEY}\n`);
+  writeFileSync(join(dir, 'secret.txt'), SECRET);
+  return runCli(
+    [
+      'config',
+      'init',
+      '--appid',
+      'wx0123456789abcdef',
+      '--mch-id',
+      '1900000109',
+      '--key-file',
+      join(dir, 'key.txt'),
+      '--app-secret-file',
+      join(dir, 'secret.txt'),
+      ...extra,
+    ],
+    { env: { WXPAY_CONFIG_DIR: dir } },
+  );
+}
+
+describe('wxpay config', () => {
+  it('init from flags writes a 0600 file in WXPAY_CONFIG_DIR', async () => {
+    const dir = tempConfigDir();
+    const result = await initProfile(dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    const file = join(dir, 'config.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(readFileSync(file, 'utf8'));
+    expect(stored.profiles.default).toMatchObject({
+      key: KEY,
+      mch_id: '1900000109',
+    });
+    expect(stored.current).toBe('default');
+  });
+
+  it('init without a terminal names the missing flags', async () => {
+    const result = await runCli([
+      'config',
+      'init',
+      '--appid',
+      'wx0123456789abcdef',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('mch_id (--mch-id)');
+    expect(result.stderr).toContain('key (--key-file)');
+  });
+
+  it('list masks every secret and --show-secrets reveals them', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const env = { WXPAY_CONFIG_DIR: dir };
+    const list = await runCli(['config', 'list'], { env });
+    expect(list.stdout).toContain('*'.repeat(28) + 'c5d6');
+    expect(list.stdout).not.toContain(KEY);
+    expect(list.stdout).not.toContain(SECRET);
+    const json = JSON.parse(
+      (await runCli(['config', 'list', '--json'], { env })).stdout,
+    );
+    expect(json.profiles.default.app_secret).toBe('*'.repeat(28) + 'e1f0');
+    const shown = await runCli(['config', 'list', '--show-secrets'], { env });
+    expect(shown.stdout).toContain(KEY);
+  });
+
+  it('warns when the file was readable by others and sets it back to 0600', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const file = join(dir, 'config.json');
+    chmodSync(file, 0o644);
+    const list = await runCli(['config', 'list'], {
+      env: { WXPAY_CONFIG_DIR: dir },
+    });
+    expect(list.code).toBe(0);
+    expect(list.stderr).toContain('was readable by other users');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a secret as a plain argument and takes it from stdin', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const env = { WXPAY_CONFIG_DIR: dir };
+    const refused = await runCli(['config', 'set', 'key', KEY], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).not.toContain(KEY);
+    const piped = await runCli(['config', 'set', 'app_secret', '-'], {
+      env,
+      stdin: `${SECRET}\n`,
+    });
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toContain(SECRET);
+  });
+
+  it('warns about a key with whitespace or the wrong length, and stores it', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const env = { WXPAY_CONFIG_DIR: dir };
+    const result = await runCli(['config', 'set', 'key', '-'], {
+      env,
+      stdin: ` ${KEY.slice(1)}`,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('whitespace');
+    const short = await runCli(['config', 'set', 'key', '-'], {
+      env,
+      stdin: 'abc',
+    });
+    expect(short.stderr).toContain('exactly 32');
+  });
+
+  it('warns about a malformed appid and mch_id', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const env = { WXPAY_CONFIG_DIR: dir };
+    expect(
+      (await runCli(['config', 'set', 'appid', 'wxZZ'], { env })).stderr,
+    ).toContain('16 lower-case hex');
+    expect(
+      (await runCli(['config', 'set', 'mch_id', '19x'], { env })).stderr,
+    ).toContain('digits');
+  });
+
+  it('get, unset, use and path work on named profiles', async () => {
+    const dir = tempConfigDir();
+    const env = { WXPAY_CONFIG_DIR: dir };
+    await initProfile(dir);
+    await initProfile(dir, []);
+    const shop = await runCli(
+      [
+        'config',
+        'init',
+        '--profile',
+        'shop',
+        '--appid',
+        'wx1111111111111111',
+        '--mch-id',
+        '1900000200',
+        '--key-file',
+        join(dir, 'key.txt'),
+      ],
+      { env },
+    );
+    expect(shop.code).toBe(0);
+    expect(
+      (await runCli(['--profile', 'shop', 'config', 'get', 'mch_id'], { env }))
+        .stdout,
+    ).toBe('1900000200\n');
+    expect(
+      (
+        await runCli(['config', 'get', 'mch_id'], {
+          env: { ...env, WXPAY_PROFILE: 'shop' },
+        })
+      ).stdout,
+    ).toBe('1900000200\n');
+    expect((await runCli(['config', 'use', 'shop'], { env })).code).toBe(0);
+    expect((await runCli(['config', 'get', 'appid'], { env })).stdout).toBe(
+      'wx1111111111111111\n',
+    );
+    expect((await runCli(['config', 'get', 'key'], { env })).stdout).toBe(
+      '*'.repeat(28) + 'c5d6\n',
+    );
+    expect((await runCli(['config', 'unset', 'appid'], { env })).code).toBe(0);
+    expect((await runCli(['config', 'get', 'appid'], { env })).code).toBe(4);
+    expect((await runCli(['config', 'path'], { env })).stdout).toBe(
+      `${join(dir, 'config.json')}\n`,
+    );
+    expect((await runCli(['config', 'use', 'nope'], { env })).code).toBe(4);
+  });
+
+  it('environment variables override the profile for CI', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const result = await runCli(['config', 'get', 'mch_id'], {
+      env: { WXPAY_CONFIG_DIR: dir, WXPAY_MCH_ID: '1900000999' },
+    });
+    expect(result.stdout).toBe('1900000999\n');
+  });
+
+  it('refuses an unknown field and lists the known ones', async () => {
+    const result = await runCli(['config', 'set', 'kye', 'x']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('appid, mch_id, key');
+  });
+
+  it('reports a corrupt config file as a configuration error', async () => {
+    const dir = tempConfigDir();
+    writeFileSync(join(dir, 'config.json'), '{not json');
+    const result = await runCli(['config', 'list'], {
+      env: { WXPAY_CONFIG_DIR: dir },
+    });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('config file');
+  });
+});
