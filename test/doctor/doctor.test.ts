@@ -1,0 +1,198 @@
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Profile } from '../../src/core/profile.js';
+import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { makeCert, writeP12, writePem } from '../cert/make-certs.js';
+
+const ESC = String.fromCharCode(27);
+
+const GOOD: Profile = {
+  appid: 'wx0123456789abcdef',
+  mch_id: '1900000109',
+  key: '0123456789abcdef0123456789abcdef',
+};
+
+interface Finding {
+  id: string;
+  level: string;
+  message: string;
+  fix?: string;
+}
+
+/** Writes a config file holding one current profile, mode 0600. */
+function configWith(profile: Profile, mode = 0o600): string {
+  const dir = tempConfigDir();
+  const path = join(dir, 'config.json');
+  writeFileSync(
+    path,
+    JSON.stringify({ current: 'default', profiles: { default: profile } }),
+  );
+  chmodSync(path, mode);
+  return dir;
+}
+
+async function doctorJson(dir: string, extra: string[] = []) {
+  const result = await runCli(['doctor', '--json', ...extra], {
+    env: { WXPAY_CONFIG_DIR: dir },
+  });
+  const document = JSON.parse(result.stdout) as {
+    ok: boolean;
+    exit_code: number;
+    findings: Finding[];
+  };
+  const byId = Object.fromEntries(document.findings.map((f) => [f.id, f]));
+  return { result, document, byId };
+}
+
+describe('wxpay doctor (offline)', () => {
+  it('passes a well-formed profile with a certificate of its merchant (exit 0)', async () => {
+    const dir = configWith({});
+    const p12 = writeP12(dir, makeCert(), GOOD.mch_id!);
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        current: 'default',
+        profiles: { default: { ...GOOD, cert_p12: p12 } },
+      }),
+    );
+    const { result, document, byId } = await doctorJson(dir);
+    expect(result.code).toBe(0);
+    expect(document.ok).toBe(true);
+    expect(Object.keys(byId)).toEqual([
+      'key_length',
+      'appid',
+      'mch_id',
+      'cert',
+      'cert_merchant',
+      'cert_validity',
+      'cert_key_match',
+      'config_permissions',
+    ]);
+    expect(document.findings.every((f) => f.level === 'ok')).toBe(true);
+  });
+
+  it('fails a key with a trailing space, with the fix, and never prints the key (exit 4)', async () => {
+    const dir = configWith({ ...GOOD, key: `${GOOD.key} ` });
+    const { result, byId } = await doctorJson(dir);
+    expect(result.code).toBe(4);
+    expect(byId.key_whitespace.level).toBe('fail');
+    expect(byId.key_whitespace.fix).toContain('wxpay config set key');
+    // The length is counted without the whitespace: it is the right key.
+    expect(byId.key_length.level).toBe('ok');
+    expect(result.stdout + result.stderr).not.toContain(GOOD.key!);
+  });
+
+  it('fails a key of the wrong length and malformed ids', async () => {
+    const dir = configWith({
+      appid: 'wx0123',
+      mch_id: '19000 00109',
+      key: 'short',
+    });
+    const { result, byId } = await doctorJson(dir);
+    expect(result.code).toBe(4);
+    expect(byId.key_length.message).toMatch(/^The API key is 5 characters/);
+    expect(byId.appid.level).toBe('fail');
+    expect(byId.mch_id.level).toBe('fail');
+    expect(byId.mch_id.fix).toBe(
+      'Run `wxpay config set mch_id` with the mch_id of the merchant (商户号).',
+    );
+  });
+
+  it('reports a config file that was 0644, now tightened to 0600', async () => {
+    const dir = configWith(GOOD, 0o644);
+    const { result, byId } = await doctorJson(dir);
+    expect(byId.config_permissions.level).toBe('warn');
+    expect(byId.config_permissions.message).toContain(
+      'was readable by other users',
+    );
+    expect(statSync(join(dir, 'config.json')).mode & 0o777).toBe(0o600);
+    // A warning alone does not fail the run.
+    expect(result.code).toBe(0);
+  });
+
+  it('fails a certificate of another merchant and an expired one', async () => {
+    const dir = configWith({});
+    const [certPath, keyPath] = writePem(
+      dir,
+      makeCert({
+        subject: { CN: '1900000999' },
+        notBefore: new Date('2020-01-01T00:00:00Z'),
+        notAfter: new Date('2021-01-01T00:00:00Z'),
+      }),
+    );
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        current: 'default',
+        profiles: {
+          default: { ...GOOD, cert_pem: certPath, key_pem: keyPath },
+        },
+      }),
+    );
+    const { result, byId } = await doctorJson(dir);
+    expect(result.code).toBe(4);
+    expect(byId.cert_merchant.level).toBe('fail');
+    expect(byId.cert_validity.message).toBe(
+      'The certificate expired on 2021-01-01T00:00:00.000Z.',
+    );
+  });
+
+  it('fails a p12 whose passphrase is not the mch_id, with the hint', async () => {
+    const dir = configWith({});
+    const p12 = writeP12(dir, makeCert(), 'other-pass');
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        current: 'default',
+        profiles: { default: { ...GOOD, cert_p12: p12 } },
+      }),
+    );
+    const { result, byId } = await doctorJson(dir);
+    expect(result.code).toBe(4);
+    expect(byId.cert.level).toBe('fail');
+    expect(byId.cert.fix).toContain('wxpay config set cert_passphrase');
+  });
+
+  it('warns, without failing, when no certificate is configured', async () => {
+    const { result, byId } = await doctorJson(configWith(GOOD));
+    expect(byId.cert.level).toBe('warn');
+    expect(result.code).toBe(0);
+  });
+
+  it('prints a checklist with fixes when piped (no colour)', async () => {
+    const dir = configWith({ ...GOOD, key: `${GOOD.key}\n` });
+    const result = await runCli(['doctor'], { env: { WXPAY_CONFIG_DIR: dir } });
+    expect(result.code).toBe(4);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('Profile "default"');
+    expect(lines).toContain(
+      '  ✗ The API key has leading or trailing whitespace; WeChat signs with the key exactly as written, so every request gets 签名错误.',
+    );
+    expect(result.stdout).toContain('      fix: Run `wxpay config set key`');
+    expect(result.stdout).not.toContain(ESC);
+    expect(lines.at(-2)).toBe('1 problem(s), 1 warning(s).');
+  });
+
+  it('colours the checklist on a terminal', async () => {
+    const dir = configWith(GOOD);
+    const result = await runCli(['doctor'], {
+      env: { WXPAY_CONFIG_DIR: dir, FORCE_COLOR: '1' },
+      tty: true,
+    });
+    expect(result.stdout).toContain(`${ESC}[32m✓`);
+  });
+
+  it('checks the demo profile with --mock, skipping the certificate', async () => {
+    const result = await runCli(['--mock', 'doctor', '--json']);
+    const document = JSON.parse(result.stdout) as { findings: Finding[] };
+    expect(result.code).toBe(0);
+    expect(document.findings.find((f) => f.id === 'cert')?.level).toBe('skip');
+  });
+
+  it('names the missing profile (exit 4)', async () => {
+    const result = await runCli(['doctor']);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('wxpay config init');
+  });
+});
