@@ -13,3 +13,4 @@ export * from './core/diagnose.js';
 export * from './core/params-text.js';
 export * from './core/profile.js';
 export * from './core/cert/index.js';
+export * from './core/notify/index.js';
