@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { InputError, UsageError } from './errors.js';
 
@@ -46,7 +47,7 @@ function byteOrder(a: string, b: string): number {
 export function canonicalize(params: Params): CanonicalForm {
   const fields: [string, string][] = [];
   const dropped: DroppedField[] = [];
-  for (const name of Object.keys(params).sort(byteOrder)) {
+  for (const name of sortedNames(params)) {
     const value = params[name];
     if (name === 'sign') {
       dropped.push({ name, reason: 'sign-field' });
@@ -62,9 +63,40 @@ export function canonicalize(params: Params): CanonicalForm {
   return { stringA, fields, dropped };
 }
 
-/** stringSignTemp: stringA followed by `&key=KEY`. */
+const ASCII = /^[\x20-\x7e]*$/;
+
+/** Names in byte order; plain string order is byte order for ASCII names. */
+function sortedNames(params: Params): string[] {
+  const names = Object.keys(params);
+  return ASCII.test(names.join('')) ? names.sort() : names.sort(byteOrder);
+}
+
+/**
+ * stringSignTemp: stringA followed by `&key=KEY`. This is the hot path of
+ * every signature, so it builds the string in one pass without the
+ * bookkeeping of `canonicalize`.
+ */
 export function stringToSign(params: Params, key: string): string {
-  return `${canonicalize(params).stringA}&key=${key}`;
+  let text = '';
+  for (const name of sortedNames(params)) {
+    const value = params[name];
+    if (name === 'sign' || value === null || value === undefined) continue;
+    const raw = typeof value === 'string' ? value : String(value);
+    if (raw !== '') text += `${name}=${raw}&`;
+  }
+  return `${text}key=${key}`;
+}
+
+type OneShotHash = (algorithm: string, data: string, encoding: 'hex') => string;
+
+// crypto.hash (Node >= 20.12) hashes in one call without a Hash object;
+// the fallback keeps older runtimes working.
+const oneShot = (nodeCrypto as { hash?: OneShotHash }).hash;
+
+function md5Hex(text: string): string {
+  return oneShot
+    ? oneShot('md5', text, 'hex')
+    : createHash('md5').update(text, 'utf8').digest('hex');
 }
 
 /**
@@ -72,11 +104,13 @@ export function stringToSign(params: Params, key: string): string {
  * HMAC-SHA256 keyed with the API key, upper-case hex.
  */
 export function digest(text: string, key: string, signType: SignType): string {
-  const hash =
-    signType === 'MD5'
-      ? createHash('md5')
-      : createHmac('sha256', Buffer.from(key, 'utf8'));
-  return hash.update(text, 'utf8').digest('hex').toUpperCase();
+  if (signType === 'MD5') {
+    return md5Hex(text).toUpperCase();
+  }
+  return createHmac('sha256', key)
+    .update(text, 'utf8')
+    .digest('hex')
+    .toUpperCase();
 }
 
 /**
