@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import {
+  chmod,
+  mkdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { CachedToken, TokenCache } from './token.js';
+
+interface CacheFile {
+  version: 1;
+  tokens: Record<string, CachedToken>;
+}
+
+/**
+ * Tokens in one JSON file, mode 0600 (an access_token is a credential),
+ * written atomically: a temp file in the same folder, then a rename, so a
+ * crash or a concurrent reader never sees half a file. Expired entries are
+ * pruned on every write. A damaged file counts as empty: the worst outcome
+ * is one extra fetch.
+ */
+export class FileTokenCache implements TokenCache {
+  constructor(
+    readonly path: string,
+    private readonly nowSeconds: () => number = () =>
+      Math.floor(Date.now() / 1000),
+  ) {}
+
+  async get(key: string): Promise<CachedToken | undefined> {
+    const entry = (await this.read()).tokens[key];
+    return isToken(entry) ? entry : undefined;
+  }
+
+  async set(key: string, token: CachedToken): Promise<void> {
+    const file = await this.read();
+    file.tokens[key] = token;
+    await this.write(file);
+  }
+
+  async deleteIf(key: string, token: string): Promise<void> {
+    const file = await this.read();
+    if (file.tokens[key]?.access_token !== token) return;
+    delete file.tokens[key];
+    await this.write(file);
+  }
+
+  private async read(): Promise<CacheFile> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch {
+      return { version: 1, tokens: {} };
+    }
+    try {
+      const parsed = JSON.parse(text) as Partial<CacheFile>;
+      const tokens =
+        parsed && typeof parsed.tokens === 'object' && parsed.tokens !== null
+          ? parsed.tokens
+          : {};
+      return { version: 1, tokens: { ...tokens } };
+    } catch {
+      return { version: 1, tokens: {} };
+    }
+  }
+
+  private async write(file: CacheFile): Promise<void> {
+    const now = this.nowSeconds();
+    for (const [key, entry] of Object.entries(file.tokens)) {
+      if (!isToken(entry) || entry.expires_at <= now) delete file.tokens[key];
+    }
+    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
+  }
+}
+
+function isToken(value: unknown): value is CachedToken {
+  const entry = value as CachedToken | undefined;
+  return (
+    typeof entry?.access_token === 'string' &&
+    typeof entry.expires_at === 'number' &&
+    typeof entry.fetched_at === 'number'
+  );
+}
+
+/** Writes a file with mode 0600 via a temp file and a rename. */
+export async function writeFileAtomic(
+  path: string,
+  content: string,
+): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, content, { mode: 0o600 });
+    await chmod(temp, 0o600);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
