@@ -14,3 +14,5 @@ export * from './core/params-text.js';
 export * from './core/profile.js';
 export * from './core/cert/index.js';
 export * from './core/notify/index.js';
+export * from './core/http/index.js';
+export * from './core/api/index.js';
