@@ -3,6 +3,7 @@ import type { Kit } from '../command-kit.js';
 import { registerBill } from './bill/index.js';
 import { registerConfig } from './config/index.js';
 import { registerDoctor } from './doctor/index.js';
+import { registerNotify } from './notify/index.js';
 import { registerSign } from './sign/index.js';
 
 /**
@@ -14,4 +15,5 @@ export function registerCommands(program: Command, kit: Kit): void {
   registerConfig(program, kit);
   registerBill(program, kit);
   registerDoctor(program, kit);
+  registerNotify(program, kit);
 }

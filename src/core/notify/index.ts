@@ -10,6 +10,7 @@ export { readNotification, notificationId } from './notification.js';
 export * from './reply.js';
 export * from './build.js';
 export * from './deliver.js';
+export * from './receiver.js';
 export {
   decryptReqInfo,
   encryptReqInfo,

@@ -1,0 +1,101 @@
+import { ConfigError, UsageError } from '../../../core/errors.js';
+import { fenToYuan } from '../../../core/money.js';
+import type { NotifyProfile } from '../../../core/notify/types.js';
+import { parseSignType } from '../../../core/sign.js';
+import type { Context } from '../../context.js';
+
+export interface ProfileFlags {
+  keyFile?: string;
+  appid?: string;
+  mchId?: string;
+  signType?: string;
+}
+
+/**
+ * The key, appid, mch_id and sign type to check notifications against:
+ * flags first, then the active profile (WXPAY_KEY and friends included).
+ * Without a profile, appid and mch_id stay unchecked and the caller warns.
+ */
+export async function notifyProfile(
+  ctx: Context,
+  flags: ProfileFlags,
+): Promise<NotifyProfile> {
+  const key = await ctx.apiKey(flags.keyFile);
+  let stored: { appid?: string; mch_id?: string; sign_type?: string } = {};
+  try {
+    stored = (await ctx.profile()).profile;
+  } catch (error) {
+    // --key-file works without any profile; only then is a missing
+    // profile not an error.
+    if (!(error instanceof ConfigError) || !flags.keyFile) throw error;
+  }
+  const signType = flags.signType ?? stored.sign_type;
+  return {
+    key,
+    appid: flags.appid ?? stored.appid,
+    mchId: flags.mchId ?? stored.mch_id,
+    signType: signType ? parseSignType(signType) : undefined,
+  };
+}
+
+/** Warns on stderr about the identity checks that cannot be made. */
+export function warnUnchecked(ctx: Context, profile: NotifyProfile): void {
+  const missing = [
+    profile.appid ? '' : 'appid (--appid)',
+    profile.mchId ? '' : 'mch_id (--mch-id)',
+  ].filter(Boolean);
+  if (missing.length) {
+    ctx.out.warn(
+      `Not checking ${missing.join(' or ')}: the profile has none. A notification for another merchant would pass that check.`,
+    );
+  }
+}
+
+/** Reads `5s`, `1m`, `500ms` or a plain number of seconds into ms. */
+export function parseTimeout(text: string, flag = '--timeout'): number {
+  const value = text.trim();
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value);
+  const ms = match
+    ? Number(match[1]) *
+      (match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000)
+    : NaN;
+  if (!Number.isFinite(ms) || ms <= 0 || ms > 600_000) {
+    throw new UsageError(
+      'TIMEOUT_INVALID',
+      `${flag} "${text}" is not a duration between 1 ms and 10 m.`,
+      { hint: `Write it like ${flag} 5s, ${flag} 500ms or ${flag} 2.` },
+    );
+  }
+  return Math.round(ms);
+}
+
+/** Reads a positive integer flag. */
+export function parseCount(text: string, flag: string, max: number): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > max) {
+    throw new UsageError(
+      'COUNT_INVALID',
+      `${flag} "${text}" must be a whole number from 1 to ${max}.`,
+    );
+  }
+  return Number(text);
+}
+
+/** Amount fields: total_fee, cash_fee, coupon_fee_0, refund_fee… (not fee_type). */
+const AMOUNT = /(^|_)fee(_\d+)*$/;
+
+export function isAmountField(name: string, value: string): boolean {
+  return AMOUNT.test(name) && /^\d{1,15}$/.test(value);
+}
+
+/** `{ total_fee: { fen: 100, yuan: "1.00" } }` for every amount field. */
+export function amounts(
+  fields: Record<string, string>,
+): Record<string, { fen: number; yuan: string }> {
+  const out: Record<string, { fen: number; yuan: string }> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (isAmountField(name, value)) {
+      out[name] = { fen: Number(value), yuan: fenToYuan(Number(value)) };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,166 @@
+import { diagnose } from '../../../core/diagnose.js';
+import { UsageError } from '../../../core/errors.js';
+import { readNotification } from '../../../core/notify/notification.js';
+import { notifyReplyFor } from '../../../core/notify/reply.js';
+import type {
+  Notification,
+  NotifyProfile,
+} from '../../../core/notify/types.js';
+import type { RunFn } from '../../command-kit.js';
+import type { Context } from '../../context.js';
+import { otherSecrets, readInput } from '../../params-input.js';
+import { printDiagnosis } from '../sign/print-diagnosis.js';
+import {
+  amounts,
+  isAmountField,
+  notifyProfile,
+  warnUnchecked,
+  type ProfileFlags,
+} from './shared.js';
+
+interface VerifyOptions extends ProfileFlags {
+  reply?: boolean;
+}
+
+export const verifyRun: RunFn<VerifyOptions> = async (ctx, args, options) => {
+  const file = args[0] ?? '-';
+  if (file === '-' && ctx.io.stdin.isTTY) {
+    throw new UsageError('INPUT_MISSING', 'No notification body given.', {
+      hint: 'Pass a FILE with the raw body, or pipe it in: … | wxpay notify verify -',
+    });
+  }
+  const body = await readInput(ctx, file, 'FILE');
+  const profile = await notifyProfile(ctx, options);
+  warnUnchecked(ctx, profile);
+  const notification = readNotification(body, profile);
+  const reply = notifyReplyFor(notification);
+  const causes = await explain(ctx, notification, profile);
+  if (ctx.out.json) {
+    ctx.out.document({
+      ...jsonDocument(notification),
+      reply: options.reply ? reply : undefined,
+      causes: causes?.map(({ cause, message }) => ({ cause, message })) ?? [],
+    });
+    return notification.valid ? 0 : 1;
+  }
+  if (options.reply) ctx.out.data(reply);
+  printVerdict(ctx, notification, options.reply ? 'stderr' : 'stdout');
+  if (!notification.valid) ctx.out.info(notification.message);
+  if (causes) printDiagnosis(ctx, causes);
+  return notification.valid ? 0 : 1;
+};
+
+/** For a bad signature, the known mistakes that reproduce it (`sign diagnose`). */
+async function explain(
+  ctx: Context,
+  notification: Notification,
+  profile: NotifyProfile,
+) {
+  if (
+    notification.kind !== 'payment' ||
+    notification.reason !== 'sign_invalid'
+  ) {
+    return undefined;
+  }
+  return diagnose({
+    params: notification.fields,
+    key: profile.key,
+    signature: notification.fields.sign,
+    signType: notification.signType,
+    otherSecrets: await otherSecrets(ctx),
+  }).causes;
+}
+
+function shownFields(notification: Notification): Record<string, string> {
+  if (notification.kind !== 'refund') return notification.fields;
+  // req_info is ciphertext; the decrypted fields follow the envelope.
+  const envelope = { ...notification.envelope };
+  delete envelope.req_info;
+  return { ...envelope, ...notification.fields };
+}
+
+function verdictWords(notification: Notification): string {
+  const kind =
+    notification.kind === 'unknown'
+      ? 'notification'
+      : `${notification.kind} notification`;
+  const how =
+    notification.kind === 'payment' && notification.signType
+      ? ` (${notification.signType})`
+      : notification.kind === 'refund' && notification.valid
+        ? ' (req_info decrypted)'
+        : '';
+  return `${notification.valid ? 'valid' : 'invalid'} ${kind}${how}`;
+}
+
+function printVerdict(
+  ctx: Context,
+  notification: Notification,
+  stream: 'stdout' | 'stderr',
+): void {
+  const toStdout = stream === 'stdout';
+  const write = (text: string) =>
+    toStdout ? ctx.out.data(text) : ctx.out.info(text);
+  const fields = shownFields(notification);
+  if (!(toStdout ? ctx.out.stdoutIsTTY : ctx.out.stderrIsTTY)) {
+    write(
+      [
+        notification.valid ? 'valid' : 'invalid',
+        notification.kind,
+        notification.kind === 'payment' ? (notification.signType ?? '-') : '-',
+        notification.reason,
+      ].join('\t'),
+    );
+    for (const [name, value] of Object.entries(fields)) {
+      const yuan = isAmountField(name, value)
+        ? amounts({ [name]: value })[name].yuan
+        : '';
+      write(yuan ? `${name}\t${value}\t${yuan}` : `${name}\t${value}`);
+    }
+    return;
+  }
+  const c = toStdout ? ctx.out.color : ctx.out.errColor;
+  const mark = notification.valid ? c.green('✓') : c.red('✗');
+  write(`${mark} ${c.bold(verdictWords(notification))}`);
+  const width = Math.max(0, ...Object.keys(fields).map((name) => name.length));
+  for (const [name, value] of Object.entries(fields)) {
+    const yuan = isAmountField(name, value)
+      ? c.dim(`  (¥${amounts({ [name]: value })[name].yuan})`)
+      : '';
+    write(`  ${c.cyan(name.padEnd(width))}  ${value}${yuan}`);
+  }
+}
+
+function jsonDocument(notification: Notification): Record<string, unknown> {
+  const common = {
+    kind: notification.kind,
+    valid: notification.valid,
+    reason: notification.reason,
+    message: notification.message,
+    return_code: notification.returnCode,
+    return_msg: notification.returnMsg,
+    checks: {
+      appid: notification.checks.appid,
+      mch_id: notification.checks.mchId,
+    },
+  };
+  if (notification.kind === 'payment') {
+    return {
+      ...common,
+      paid: notification.paid,
+      sign_type: notification.signType,
+      fields: notification.fields,
+      amounts: amounts(notification.fields),
+    };
+  }
+  if (notification.kind === 'refund') {
+    return {
+      ...common,
+      refunded: notification.refunded,
+      envelope: notification.envelope,
+      fields: notification.fields,
+      amounts: amounts(notification.fields),
+    };
+  }
+  return { ...common, fields: notification.fields };
+}
