@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { examples, type Kit } from '../../command-kit.js';
+import { registerBillDownload } from '../download/index.js';
 
 /**
  * `wxpay bill …`: trade bills (spec §4.6, §5). Each command registers in its
@@ -9,6 +10,7 @@ export function registerBill(program: Command, kit: Kit): void {
   const bill = program
     .command('bill')
     .description('download, parse and reconcile WeChat Pay trade bills');
+  registerBillDownload(bill, kit);
   registerParse(bill, kit);
   registerReconcile(bill, kit);
 }

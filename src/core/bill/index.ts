@@ -1,0 +1,6 @@
+/** Trade bills: streaming parser, summary checks and reconciliation. */
+export * from './columns.js';
+export * from './checks.js';
+export * from './rows.js';
+export * from './parse.js';
+export { plainBytes, lineBatches, type ByteSource } from './source.js';
