@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError, WxPayError } from '../errors.js';
 import { parseXml } from '../xml.js';
 import {
   NOTIFY_MAX_BYTES,
@@ -16,7 +16,7 @@ export function parseNotificationBody(
   body: string | Uint8Array,
   maxBytes = NOTIFY_MAX_BYTES,
 ): Record<string, string> {
-  const { root, fields } = parseXml(body, { maxBytes });
+  const { root, fields } = parseXmlSafely(body, maxBytes);
   if (root !== 'xml') {
     throw new InputError(
       'NOTIFY_NOT_XML_ROOT',
@@ -25,6 +25,24 @@ export function parseNotificationBody(
     );
   }
   return fields;
+}
+
+/**
+ * The parser behind parseXml can still throw a plain Error on input its
+ * validator let through (an unclosed `<![C` section, found by fuzzing); a
+ * notify_url must answer every body, so any such error is an InputError.
+ */
+export function parseXmlSafely(body: string | Uint8Array, maxBytes: number) {
+  try {
+    return parseXml(body, { maxBytes });
+  } catch (error) {
+    if (error instanceof WxPayError) throw error;
+    throw new InputError(
+      'XML_MALFORMED',
+      `Malformed XML: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
 }
 
 /**

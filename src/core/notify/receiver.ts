@@ -217,9 +217,13 @@ export class NotifyReceiver {
 
   private async forward(body: Buffer, valid: boolean): Promise<ForwardOutcome> {
     try {
-      const delivery = await deliverNotification(this.options.forwardTo!, body, {
-        timeoutMs: this.options.forwardTimeoutMs,
-      });
+      const delivery = await deliverNotification(
+        this.options.forwardTo!,
+        body,
+        {
+          timeoutMs: this.options.forwardTimeoutMs,
+        },
+      );
       const { acknowledged, problems } = delivery.acknowledgement;
       return {
         ok: acknowledged === valid,

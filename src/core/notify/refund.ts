@@ -1,17 +1,18 @@
 import { InputError, SignatureError } from '../errors.js';
-import { parseXml } from '../xml.js';
 import {
   fenField,
   envelopeBase,
   identityProblem,
   parseNotificationBody,
+  parseXmlSafely,
 } from './parse.js';
 import { returnFailMessage } from './payment.js';
 import { decryptReqInfo } from './refund-crypto.js';
-import type {
-  NotificationReason,
-  NotifyProfile,
-  RefundNotification,
+import {
+  NOTIFY_MAX_BYTES,
+  type NotificationReason,
+  type NotifyProfile,
+  type RefundNotification,
 } from './types.js';
 
 /**
@@ -104,7 +105,7 @@ function decryptFields(
     throw error;
   }
   try {
-    return { fields: parseXml(plain).fields };
+    return { fields: parseXmlSafely(plain, NOTIFY_MAX_BYTES).fields };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     // Random bytes decrypt with valid padding about once in 256 tries; the

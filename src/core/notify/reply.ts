@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
-import { buildXml, parseXml } from '../xml.js';
+import { buildXml } from '../xml.js';
+import { parseXmlSafely } from './parse.js';
 import type { Notification } from './types.js';
 
 /**
@@ -139,7 +140,7 @@ function readReply(
     };
   }
   try {
-    const parsed = parseXml(text, { maxBytes: REPLY_MAX_BYTES });
+    const parsed = parseXmlSafely(text, REPLY_MAX_BYTES);
     if (parsed.root !== 'xml') {
       return { problem: `The reply's root is <${parsed.root}>, not <xml>.` };
     }
