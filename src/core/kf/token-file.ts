@@ -1,13 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import {
-  chmod,
-  mkdir,
-  readFile,
-  rename,
-  rm,
-  writeFile,
-} from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../download/files.js';
 import type { CachedToken, TokenCache } from './token.js';
 
 interface CacheFile {
@@ -71,7 +64,12 @@ export class FileTokenCache implements TokenCache {
     for (const [key, entry] of Object.entries(file.tokens)) {
       if (!isToken(entry) || entry.expires_at <= now) delete file.tokens[key];
     }
-    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`);
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(
+      this.path,
+      `${JSON.stringify(file, null, 2)}\n`,
+      0o600,
+    );
   }
 }
 
@@ -82,21 +80,4 @@ function isToken(value: unknown): value is CachedToken {
     typeof entry.expires_at === 'number' &&
     typeof entry.fetched_at === 'number'
   );
-}
-
-/** Writes a file with mode 0600 via a temp file and a rename. */
-export async function writeFileAtomic(
-  path: string,
-  content: string,
-): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, content, { mode: 0o600 });
-    await chmod(temp, 0o600);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
 }

@@ -1,0 +1,311 @@
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UsageError } from '../../../core/errors.js';
+import { MAX_PUSH_BYTES } from '../../../core/kf/message.js';
+import {
+  createKfReceiver,
+  type ReceiverAnswer,
+  type ReceiverEvent,
+} from '../../../core/kf/receiver.js';
+import { sendPayload, textMessage } from '../../../core/kf/send.js';
+import type { RunFn } from '../../command-kit.js';
+import type { Context } from '../../context.js';
+import { onInterrupt } from '../../interrupt.js';
+import { forwardPush } from './forward.js';
+import { openMp, type MpSession } from './mp.js';
+import { printPushLine, pushRecord } from './print.js';
+import { loadKfSetup, requireToken, type KfOptions } from './setup.js';
+
+export interface ListenOptions extends KfOptions {
+  port?: string;
+  host?: string;
+  forwardTo?: string;
+  autoReply?: string;
+  transfer?: boolean;
+  appSecretFile?: string;
+}
+
+interface Counts {
+  requests: number;
+  messages: number;
+  retries: number;
+  verifications: number;
+  rejected: number;
+  malformed: number;
+  forwarded: number;
+  forward_failed: number;
+  auto_replies: number;
+  auto_reply_failed: number;
+}
+
+function parsePort(value: string | undefined): number {
+  const port = Number(value ?? '8765');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError('KF_PORT', `--port must be 0..65535, not "${value}".`);
+  }
+  return port;
+}
+
+/** Reads a body up to the push cap; undefined when it is larger. */
+function readCapped(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PUSH_BYTES) {
+        resolve(undefined);
+        request.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function send(response: ServerResponse, answer: ReceiverAnswer): void {
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    'content-length': String(Buffer.byteLength(answer.body)),
+  });
+  response.end(answer.body);
+}
+
+/** `wxpay kf listen`: a development push receiver. */
+export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
+  const port = parsePort(options.port);
+  const setup = await loadKfSetup(ctx, options);
+  const token = requireToken(setup);
+  const receiver = createKfReceiver({
+    token,
+    aesKey: setup.aesKey,
+    appid: setup.appid,
+    transfer: options.transfer,
+    now: () => ctx.now().getTime(),
+  });
+  const mp = options.autoReply ? await openMp(ctx, setup, options) : undefined;
+  const counts: Counts = {
+    requests: 0,
+    messages: 0,
+    retries: 0,
+    verifications: 0,
+    rejected: 0,
+    malformed: 0,
+    forwarded: 0,
+    forward_failed: 0,
+    auto_replies: 0,
+    auto_reply_failed: 0,
+  };
+  const records: unknown[] = [];
+  const pending = new Set<Promise<void>>();
+
+  const track = (task: Promise<void>) => {
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    counts.requests += 1;
+    const body = await readCapped(request);
+    if (body === undefined) {
+      counts.malformed += 1;
+      ctx.out.warn(`Refused a body over ${MAX_PUSH_BYTES} bytes.`);
+      response.writeHead(413, { connection: 'close' }).end('payload too large');
+      return;
+    }
+    const url = request.url ?? '/';
+    const { answer, event } = receiver.handle({
+      method: request.method ?? '',
+      url,
+      body,
+    });
+    let reply = answer;
+    if (event.type === 'message' && options.forwardTo) {
+      reply =
+        (await forwardPush(
+          ctx,
+          options.forwardTo,
+          { url, body, contentType: request.headers['content-type'] },
+          event,
+          { token, aesKey: setup.aesKey, appid: setup.appid ?? '' },
+          counts,
+        )) ?? answer;
+    }
+    send(response, reply);
+    report(ctx, event, counts, records, reply);
+    if (event.type === 'message' && mp && !event.duplicate) {
+      track(
+        autoReply(
+          ctx,
+          mp,
+          event.push.message.FromUserName ?? '',
+          options.autoReply as string,
+          counts,
+        ),
+      );
+    }
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      ctx.out.warn(`Request failed: ${(error as Error).message}`);
+      if (!response.headersSent) response.writeHead(500).end('error');
+    });
+  });
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 10_000;
+  await listen(server, port, options.host ?? '127.0.0.1');
+  const address = server.address() as AddressInfo;
+  announce(ctx, address, setup, options);
+
+  await new Promise<void>((resolve) => {
+    const remove = onInterrupt(() => {
+      remove();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  });
+  await Promise.allSettled([...pending]);
+  summarize(ctx, counts, records);
+  return 0;
+};
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new UsageError(
+              'KF_PORT_IN_USE',
+              `Port ${port} on ${host} is in use.`,
+              { hint: 'Pick another with --port (0 picks a free one).' },
+            )
+          : error,
+      );
+    });
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function announce(
+  ctx: Context,
+  address: AddressInfo,
+  setup: Awaited<ReturnType<typeof loadKfSetup>>,
+  options: ListenOptions,
+): void {
+  const host =
+    address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  ctx.out.info(
+    `Listening on http://${host}:${address.port}/ for customer-service pushes (Ctrl-C to stop).`,
+  );
+  ctx.out.info(
+    `  Token ✓  EncodingAESKey ${setup.aesKey ? '✓' : '✗ (safe-mode pushes will be refused)'}  AppID ${setup.appid ?? '✗ (not checked)'}`,
+  );
+  if (options.transfer)
+    ctx.out.info(
+      '  User messages are answered with transfer_customer_service (they go to the web/mobile kf tool).',
+    );
+  if (options.autoReply)
+    ctx.out.info(
+      '  Each new message gets an automatic reply through the send API.',
+    );
+  if (options.forwardTo)
+    ctx.out.info(
+      `  Pushes are forwarded to ${options.forwardTo}; its answer goes back to WeChat.`,
+    );
+  ctx.out.info(
+    ctx.out.errColor.dim(
+      '  WeChat only calls ports 80/443: expose this port through a tunnel or reverse proxy. With push enabled, user messages no longer show in the web customer-service tool unless transferred.',
+    ),
+  );
+}
+
+function report(
+  ctx: Context,
+  event: ReceiverEvent,
+  counts: Counts,
+  records: unknown[],
+  reply: ReceiverAnswer,
+): void {
+  switch (event.type) {
+    case 'message': {
+      counts.messages += 1;
+      if (event.duplicate) counts.retries += 1;
+      const replied = reply.body === 'success' ? 'success' : event.reply;
+      if (ctx.out.json) {
+        if (records.length < 10_000)
+          records.push(pushRecord(event.push, event.duplicate, replied));
+      } else {
+        printPushLine(ctx, event.push, event.duplicate, replied);
+      }
+      return;
+    }
+    case 'verified':
+      counts.verifications += 1;
+      ctx.out.success(
+        `URL verification answered with the echostr (${event.echostr.length} bytes).`,
+      );
+      return;
+    case 'verify-rejected':
+      counts.rejected += 1;
+      ctx.out.warn(
+        `URL verification with a wrong signature refused (403): ${event.causes[0]}`,
+      );
+      return;
+    case 'rejected':
+      counts.rejected += 1;
+      ctx.out.warn(`Refused a push (403): ${event.error.message}`);
+      return;
+    case 'malformed':
+      counts.malformed += 1;
+      ctx.out.warn(`Refused a malformed request (400): ${event.error.message}`);
+      return;
+    case 'method-not-allowed':
+      counts.malformed += 1;
+      ctx.out.warn(`Refused ${event.method} (405).`);
+  }
+}
+
+async function autoReply(
+  ctx: Context,
+  mp: MpSession,
+  openid: string,
+  text: string,
+  counts: Counts,
+): Promise<void> {
+  try {
+    await mp.client.send(sendPayload(openid, textMessage(text)));
+    counts.auto_replies += 1;
+    ctx.out.info(ctx.out.errColor.green(`  ↳ auto-reply sent to ${openid}`));
+  } catch (error) {
+    counts.auto_reply_failed += 1;
+    ctx.out.warn(`Auto-reply to ${openid} failed: ${(error as Error).message}`);
+  }
+}
+
+function summarize(ctx: Context, counts: Counts, records: unknown[]): void {
+  if (ctx.out.json) {
+    ctx.out.document({ ...counts, messages_list: records });
+    return;
+  }
+  ctx.out.info(
+    `\nStopped. ${counts.requests} requests: ${counts.messages} pushes (${counts.retries} retries), ${counts.verifications} verifications, ${counts.rejected} refused for signature, ${counts.malformed} malformed.`,
+  );
+  if (counts.forwarded || counts.forward_failed) {
+    ctx.out.info(
+      `Forwarded ${counts.forwarded}, failed ${counts.forward_failed}.`,
+    );
+  }
+  if (counts.auto_replies || counts.auto_reply_failed) {
+    ctx.out.info(
+      `Auto-replies sent ${counts.auto_replies}, failed ${counts.auto_reply_failed}.`,
+    );
+  }
+}
