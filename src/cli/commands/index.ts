@@ -4,6 +4,7 @@ import { registerBill } from './bill/index.js';
 import { registerConfig } from './config/index.js';
 import { registerDoctor } from './doctor/index.js';
 import { registerNotify } from './notify/index.js';
+import { registerOrder } from './order/index.js';
 import { registerSign } from './sign/index.js';
 
 /**
@@ -13,6 +14,7 @@ import { registerSign } from './sign/index.js';
 export function registerCommands(program: Command, kit: Kit): void {
   registerSign(program, kit);
   registerConfig(program, kit);
+  registerOrder(program, kit);
   registerBill(program, kit);
   registerDoctor(program, kit);
   registerNotify(program, kit);

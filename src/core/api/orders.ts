@@ -7,7 +7,7 @@ import { describeTradeState, type TradeStateInfo } from './trade-state.js';
 export const ORDERQUERY_PATH = '/pay/orderquery';
 export const CLOSEORDER_PATH = '/pay/closeorder';
 
-export interface OrderRef {
+export interface OrderLookup {
   outTradeNo?: string;
   transactionId?: string;
 }
@@ -22,7 +22,7 @@ export interface OrderQueryResult {
   result: PayResult;
 }
 
-function orderRefFields(ref: OrderRef): Record<string, string> {
+function orderLookupFields(ref: OrderLookup): Record<string, string> {
   if (!ref.outTradeNo && !ref.transactionId) {
     throw new UsageError('ORDER_REF_MISSING', 'Name the order to query.', {
       hint: 'Pass --out-trade-no or --transaction-id.',
@@ -44,9 +44,9 @@ function fen(value: string | undefined): number | undefined {
  */
 export async function orderQuery(
   client: PayClient,
-  ref: OrderRef,
+  ref: OrderLookup,
 ): Promise<OrderQueryResult> {
-  const result = await client.call(ORDERQUERY_PATH, orderRefFields(ref));
+  const result = await client.call(ORDERQUERY_PATH, orderLookupFields(ref));
   const tradeState = result.tradeState;
   if (!tradeState) {
     throw new ApiError(

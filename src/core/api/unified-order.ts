@@ -217,8 +217,13 @@ export interface PreparedOrder {
   previous?: LedgerRecord;
 }
 
-function ledgerKey(client: PayClient, scope: string | undefined, no: string) {
-  return `${scope ?? client.baseUrl}|${client.mchId}|${no}`;
+/** The ledger key of an order: host scope, mch_id and out_trade_no. */
+export function orderLedgerKey(
+  client: PayClient,
+  scope: string | undefined,
+  outTradeNo: string,
+): string {
+  return `${scope ?? client.baseUrl}|${client.mchId}|${outTradeNo}`;
 }
 
 /**
@@ -233,7 +238,7 @@ export async function prepareUnifiedOrder(
   options: UnifiedOrderOptions = {},
 ): Promise<PreparedOrder> {
   const fields = buildUnifiedOrderFields(input);
-  const key = ledgerKey(client, options.scope, fields.out_trade_no);
+  const key = orderLedgerKey(client, options.scope, fields.out_trade_no);
   const previous = await options.ledger?.get(key);
   let keptTimeWindow = false;
   if (previous) {

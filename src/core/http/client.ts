@@ -4,6 +4,12 @@ import { endpointOf, type PayEndpoint } from '../api/err-codes.js';
 import { ConfigError, InputError } from '../errors.js';
 import { nonceStr } from '../fields.js';
 import {
+  appPayParams,
+  jsapiPayParams,
+  type AppPayParams,
+  type RequestPaymentParams,
+} from '../paysign.js';
+import {
   DEFAULT_BACKUP_BASE_URL,
   DEFAULT_BASE_URL,
   DEFAULT_MP_BASE_URL,
@@ -246,6 +252,48 @@ export class PayClient {
       timeoutMs: this.timeoutMs,
       emit: (event) => this.emit(event),
       redact: (text) => this.redact(text),
+    });
+  }
+
+  /**
+   * The `wx.requestPayment` object for a prepay_id, signed with this
+   * merchant's key and the order's sign type (spec 2.5).
+   */
+  requestPayment(
+    prepayId: string,
+    options: {
+      signType?: SignType;
+      timeStamp?: string;
+      nonceStr?: string;
+    } = {},
+  ): RequestPaymentParams {
+    return jsapiPayParams({
+      appid: this.appid,
+      prepayId,
+      key: this.options.key,
+      signType: options.signType ?? this.signType,
+      timeStamp: options.timeStamp,
+      nonceStr: options.nonceStr,
+    });
+  }
+
+  /** The APP SDK parameters (PayReq) for a prepay_id. */
+  appPayment(
+    prepayId: string,
+    options: {
+      signType?: SignType;
+      timestamp?: string;
+      noncestr?: string;
+    } = {},
+  ): AppPayParams {
+    return appPayParams({
+      appid: this.appid,
+      mchId: this.mchId,
+      prepayId,
+      key: this.options.key,
+      signType: options.signType ?? this.signType,
+      timestamp: options.timestamp,
+      noncestr: options.noncestr,
     });
   }
 
