@@ -16,3 +16,8 @@ export * from './core/cert/index.js';
 export * from './core/notify/index.js';
 export * from './core/http/index.js';
 export * from './core/api/index.js';
+export * from './core/api/refund.js';
+export * from './core/api/refund-query.js';
+export * from './core/api/bill.js';
+export * from './core/download/index.js';
+export * from './core/doctor.js';

@@ -11,12 +11,12 @@ import { profileWarnings, type Profile } from './profile.js';
  * checked, what is wrong and how to fix it. No terminal code; the CLI prints
  * the list and turns failures into exit code 4.
  */
-export type FindingLevel = 'ok' | 'warn' | 'fail' | 'skip';
+export type DoctorFindingLevel = 'ok' | 'warn' | 'fail' | 'skip';
 
-export interface Finding {
+export interface DoctorFinding {
   /** Stable id, e.g. `key_whitespace`, `cert_validity`. */
   id: string;
-  level: FindingLevel;
+  level: DoctorFindingLevel;
   message: string;
   /** What to do; present on warn and fail. */
   fix?: string;
@@ -39,7 +39,9 @@ export interface DoctorInput {
 const WHITESPACE_AT_ENDS = /^\s|\s$/;
 
 /** Runs every offline check on a profile. */
-export async function offlineFindings(input: DoctorInput): Promise<Finding[]> {
+export async function offlineFindings(
+  input: DoctorInput,
+): Promise<DoctorFinding[]> {
   const { profile } = input;
   return [
     ...keyFindings(profile.key),
@@ -52,11 +54,11 @@ export async function offlineFindings(input: DoctorInput): Promise<Finding[]> {
 }
 
 /** Exit code 4 when any finding failed; warnings alone pass. */
-export function hasFailures(findings: Finding[]): boolean {
+export function hasFailures(findings: DoctorFinding[]): boolean {
   return findings.some((finding) => finding.level === 'fail');
 }
 
-function keyFindings(key: string | undefined): Finding[] {
+function keyFindings(key: string | undefined): DoctorFinding[] {
   const setKey =
     'Run `wxpay config set key` and paste the API密钥 from 账户中心 > API安全 (masked prompt), or pipe it from a file.';
   if (!key) {
@@ -69,7 +71,7 @@ function keyFindings(key: string | undefined): Finding[] {
       },
     ];
   }
-  const findings: Finding[] = [];
+  const findings: DoctorFinding[] = [];
   if (WHITESPACE_AT_ENDS.test(key)) {
     findings.push({
       id: 'key_whitespace',
@@ -101,7 +103,7 @@ function idFinding(
   field: 'appid' | 'mch_id',
   value: string | undefined,
   what: string,
-): Finding {
+): DoctorFinding {
   const fix = `Run \`wxpay config set ${field}\` with the ${field} of ${what}.`;
   if (!value) {
     return {
@@ -127,8 +129,8 @@ function idFinding(
   };
 }
 
-function urlFindings(profile: Profile): Finding[] {
-  const findings: Finding[] = [];
+function urlFindings(profile: Profile): DoctorFinding[] {
+  const findings: DoctorFinding[] = [];
   for (const field of ['notify_url', 'base_url', 'backup_base_url'] as const) {
     const value = profile[field];
     if (!value || value === 'mock:') continue;
@@ -144,7 +146,9 @@ function urlFindings(profile: Profile): Finding[] {
   return findings;
 }
 
-async function certificateFindings(input: DoctorInput): Promise<Finding[]> {
+async function certificateFindings(
+  input: DoctorInput,
+): Promise<DoctorFinding[]> {
   const { profile } = input;
   if (!hasCertificate(profile)) {
     return [
@@ -181,7 +185,7 @@ async function certificateFindings(input: DoctorInput): Promise<Finding[]> {
   }
 }
 
-function configFileFindings(file: DoctorInput['configFile']): Finding[] {
+function configFileFindings(file: DoctorInput['configFile']): DoctorFinding[] {
   if (!file) return [];
   if (file.readableByOthers) {
     return [

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/core/profile.js';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
 import { makeCert, writeP12, writePem } from '../cert/make-certs.js';
+import { refusal, startFakeWeChat } from '../refund/fake-wechat.js';
 
 const ESC = String.fromCharCode(27);
 
@@ -194,5 +195,46 @@ describe('wxpay doctor (offline)', () => {
     const result = await runCli(['doctor']);
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('wxpay config init');
+  });
+});
+
+describe('wxpay doctor --online', () => {
+  it('reads ORDERNOTEXIST on a random order as proof the key is right', async () => {
+    const server = await startFakeWeChat({
+      '/pay/orderquery': () => refusal('ORDERNOTEXIST', '订单不存在'),
+    });
+    const dir = configWith({ ...GOOD, base_url: server.url });
+    const { result, byId } = await doctorJson(dir, ['--online']);
+    expect(result.code).toBe(0);
+    expect(byId.online.level).toBe('ok');
+    expect(byId.online.message).toContain('ORDERNOTEXIST');
+    const probe = server.requests[0].params.out_trade_no;
+    expect(probe).toMatch(/^DR\d{23}$/);
+  });
+
+  it('reads SIGNERROR as a wrong key: a configuration problem (exit 4)', async () => {
+    const server = await startFakeWeChat({
+      '/pay/orderquery': () => ({
+        fields: { return_code: 'FAIL', return_msg: '签名错误' },
+      }),
+    });
+    const dir = configWith({ ...GOOD, base_url: server.url });
+    const { result, byId } = await doctorJson(dir, ['--online']);
+    expect(result.code).toBe(4);
+    expect(byId.online.level).toBe('fail');
+    expect(byId.online.message).toContain(
+      'the API key or the sign type is wrong',
+    );
+    expect(byId.online.fix).toContain('wxpay config set key');
+  });
+
+  it('exits 3 when the API cannot be reached and the profile is otherwise fine', async () => {
+    const server = await startFakeWeChat({
+      '/pay/orderquery': () => ({ status: 503, raw: 'down' }),
+    });
+    const dir = configWith({ ...GOOD, base_url: server.url });
+    const { result, byId } = await doctorJson(dir, ['--online']);
+    expect(result.code).toBe(3);
+    expect(byId.online.message).toMatch(/^Could not reach the API/);
   });
 });

@@ -3,8 +3,10 @@ import type { Kit } from '../command-kit.js';
 import { registerBill } from './bill/index.js';
 import { registerConfig } from './config/index.js';
 import { registerDoctor } from './doctor/index.js';
+import { registerFundflow } from './download/index.js';
 import { registerNotify } from './notify/index.js';
 import { registerOrder } from './order/index.js';
+import { registerRefund } from './refund/index.js';
 import { registerSign } from './sign/index.js';
 
 /**
@@ -17,5 +19,7 @@ export function registerCommands(program: Command, kit: Kit): void {
   registerOrder(program, kit);
   registerBill(program, kit);
   registerDoctor(program, kit);
+  registerRefund(program, kit);
+  registerFundflow(program, kit);
   registerNotify(program, kit);
 }

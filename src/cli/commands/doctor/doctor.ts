@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import {
   hasFailures,
   offlineFindings,
-  type Finding,
+  type DoctorFinding,
 } from '../../../core/doctor.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
@@ -33,7 +33,7 @@ export const doctorRun: RunFn<DoctorOptions> = async (ctx, _args, options) => {
   let onlineExit: number = EXIT.OK;
   if (options.online) {
     const { onlineProbe } = await import('./online.js');
-    const probe = await onlineProbe(ctx, profile, mock);
+    const probe = await onlineProbe(ctx);
     findings.push(probe.finding);
     onlineExit = probe.exitCode;
   }
@@ -44,7 +44,7 @@ export const doctorRun: RunFn<DoctorOptions> = async (ctx, _args, options) => {
   return exitCode;
 };
 
-function isOffline(finding: Finding): boolean {
+function isOffline(finding: DoctorFinding): boolean {
   return !finding.id.startsWith('online');
 }
 
@@ -52,7 +52,7 @@ function report(
   ctx: Context,
   name: string,
   mock: boolean,
-  findings: Finding[],
+  findings: DoctorFinding[],
   exitCode: number,
 ): void {
   if (ctx.out.json) {

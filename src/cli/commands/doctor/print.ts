@@ -1,7 +1,10 @@
-import type { Finding, FindingLevel } from '../../../core/doctor.js';
+import type {
+  DoctorFinding,
+  DoctorFindingLevel,
+} from '../../../core/doctor.js';
 import type { Context } from '../../context.js';
 
-const MARK: Record<FindingLevel, string> = {
+const MARK: Record<DoctorFindingLevel, string> = {
   ok: '✓',
   warn: '!',
   fail: '✗',
@@ -12,10 +15,10 @@ const MARK: Record<FindingLevel, string> = {
 export function printChecklist(
   ctx: Context,
   heading: string,
-  findings: Finding[],
+  findings: DoctorFinding[],
 ): void {
   const { color } = ctx.out;
-  const paint: Record<FindingLevel, (text: string) => string> = {
+  const paint: Record<DoctorFindingLevel, (text: string) => string> = {
     ok: color.green,
     warn: color.yellow,
     fail: color.red,
