@@ -1,10 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { onTestFinished } from 'vitest';
 import { kfRoutes } from '../../src/sim/kf/routes.js';
 import type { SimRoute, SimServices } from '../../src/sim/router.js';
 import { memoryStateStore } from '../../src/sim/state-store.js';
+import { dispatchInterrupt } from '../../src/cli/interrupt.js';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { tempConfigDir } from '../helpers/cli.js';
@@ -165,4 +168,54 @@ export function startCli(
       });
     },
   };
+}
+
+/** The identities of the customer-service cases (cases README, COMMON). */
+export const KF_TOKEN = 'wxpayKfToken2024';
+export const KF_AES = 'WxPayCases2KfSafeModeAesKeyForTestsOnly2025';
+export const KF_APPID = 'wx0123456789abcdef';
+export const KF_SECRET = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+export const KF_ENV = {
+  WXPAY_KF_TOKEN: KF_TOKEN,
+  WXPAY_KF_AES_KEY: KF_AES,
+  WXPAY_APPID: KF_APPID,
+};
+
+/** A fresh config folder whose default profile is `profile`. */
+export function profileDir(profile: Record<string, string>): string {
+  const dir = tempConfigDir();
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ current: 'default', profiles: { default: profile } }),
+  );
+  return dir;
+}
+
+/** The case app with its AppSecret, talking to `mpBaseUrl`. */
+export function mpProfileDir(
+  mpBaseUrl: string,
+  extra: Record<string, string> = {},
+): string {
+  return profileDir({
+    appid: KF_APPID,
+    app_secret: KF_SECRET,
+    mp_base_url: mpBaseUrl,
+    ...extra,
+  });
+}
+
+/** `wxpay kf listen --port 0` in this process, stopped when the test ends. */
+export async function startListener(
+  args: string[] = [],
+  env: Record<string, string> = KF_ENV,
+  tty = false,
+): Promise<{ cli: LiveCli; base: string }> {
+  const cli = startCli(['kf', 'listen', '--port', '0', ...args], env, tty);
+  const [, port] = await cli.waitFor(
+    /Listening on http:\/\/127\.0\.0\.1:(\d+)\//,
+  );
+  onTestFinished(async () => {
+    if (dispatchInterrupt()) await cli.done;
+  });
+  return { cli, base: `http://127.0.0.1:${port}` };
 }
