@@ -35,10 +35,14 @@ export interface SessionOptions {
   signType?: string;
 }
 
-/** Reads a duration flag: `10s`, `2m`, `1h30m`, or bare seconds. */
+/** Reads a duration flag: `10s`, `2m`, `1h30m`, `500ms` or bare seconds. */
 export function durationFlag(value: string, flag: string): number {
   const text = value.trim();
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : safeDuration(text);
+  const ms = /^\d+$/.test(text)
+    ? Number(text) * 1000
+    : /^\d+ms$/.test(text)
+      ? Number(text.slice(0, -2))
+      : safeDuration(text);
   if (ms === undefined || ms <= 0) {
     throw new UsageError(
       'DURATION_INVALID',

@@ -19,12 +19,15 @@ describe('err_code explanations (spec 4)', () => {
     codes.map((code) => [endpoint as PayEndpoint, code] as const),
   );
 
-  it.each(all)('%s %s has a class, a meaning and a next action', (endpoint, code) => {
-    const info = explainErrCode(endpoint, code);
-    expect(info.class).not.toBe('unknown');
-    expect(info.meaning.length).toBeGreaterThan(10);
-    expect(info.action.length).toBeGreaterThan(10);
-  });
+  it.each(all)(
+    '%s %s has a class, a meaning and a next action',
+    (endpoint, code) => {
+      const info = explainErrCode(endpoint, code);
+      expect(info.class).not.toBe('unknown');
+      expect(info.meaning.length).toBeGreaterThan(10);
+      expect(info.action.length).toBeGreaterThan(10);
+    },
+  );
 
   it.each([
     ['unifiedorder', 'SYSTEMERROR', 'system_error', true, true],
@@ -32,17 +35,32 @@ describe('err_code explanations (spec 4)', () => {
     ['refund', 'BIZERR_NEED_RETRY', 'concurrency_retry', true, true],
     ['unifiedorder', 'ORDERPAID', 'already_paid', false, false],
     ['closeorder', 'ORDERPAID', 'already_paid', false, false],
-    ['unifiedorder', 'OUT_TRADE_NO_USED', 'out_trade_no_reused_with_different_params', false, false],
+    [
+      'unifiedorder',
+      'OUT_TRADE_NO_USED',
+      'out_trade_no_reused_with_different_params',
+      false,
+      false,
+    ],
     ['orderquery', 'ORDERNOTEXIST', 'order_not_found', false, false],
     ['refund', 'FREQUENCY_LIMITED', 'rate_limited', true, false],
     ['refundquery', 'REFUNDNOTEXIST', 'refund_not_found', false, false],
     ['downloadfundflow', 'NO_BILL_EXIST', 'no_bill', false, false],
-  ] as const)('%s %s → %s (retryable %s, auto-retry %s)', (endpoint, code, cls, retryable, autoRetry) => {
-    expect(explainErrCode(endpoint, code)).toMatchObject({ class: cls, retryable, autoRetry });
-  });
+  ] as const)(
+    '%s %s → %s (retryable %s, auto-retry %s)',
+    (endpoint, code, cls, retryable, autoRetry) => {
+      expect(explainErrCode(endpoint, code)).toMatchObject({
+        class: cls,
+        retryable,
+        autoRetry,
+      });
+    },
+  );
 
   it('tells refund callers to keep the same out_refund_no on SYSTEMERROR', () => {
-    expect(explainErrCode('refund', 'SYSTEMERROR').action).toContain('SAME out_refund_no');
+    expect(explainErrCode('refund', 'SYSTEMERROR').action).toContain(
+      'SAME out_refund_no',
+    );
   });
 
   it.each(['No Bill Exist', 'NO Bill Exist', 'no bill exist'])(
@@ -53,7 +71,9 @@ describe('err_code explanations (spec 4)', () => {
   );
 
   it('gives unknown codes a class of their own and the err_code_des', () => {
-    expect(explainErrCode('unifiedorder', 'NEW_CODE', '新的错误')).toMatchObject({
+    expect(
+      explainErrCode('unifiedorder', 'NEW_CODE', '新的错误'),
+    ).toMatchObject({
       class: 'unknown',
       retryable: false,
       meaning: 'WeChat refused the request: 新的错误',
@@ -86,12 +106,15 @@ describe('case B42: ORDERPAID, OUTTRADENO_USED, ORDERCLOSED', () => {
     files: Record<string, { string_to_sign: string; class: string }>;
   }>('B42-expected.json');
 
-  it.each(Object.entries(expected.files))('%s verifies and is class %s', (file, want) => {
-    const { fields } = parseXml(caseText(file));
-    expect(stringToSign(fields, KEY)).toBe(want.string_to_sign);
-    expect(verify(fields, KEY).valid).toBe(true);
-    expect(describeRefusal('unifiedorder', fields).class).toBe(want.class);
-  });
+  it.each(Object.entries(expected.files))(
+    '%s verifies and is class %s',
+    (file, want) => {
+      const { fields } = parseXml(caseText(file));
+      expect(stringToSign(fields, KEY)).toBe(want.string_to_sign);
+      expect(verify(fields, KEY).valid).toBe(true);
+      expect(describeRefusal('unifiedorder', fields).class).toBe(want.class);
+    },
+  );
 
   it('says ORDERPAID is not a payment failure', () => {
     const info = explainErrCode('unifiedorder', 'ORDERPAID');
@@ -101,9 +124,9 @@ describe('case B42: ORDERPAID, OUTTRADENO_USED, ORDERCLOSED', () => {
 });
 
 describe('case C18: 201 商户订单号重复', () => {
-  const c18 = caseJson<{ expected: { parse_of_fixture: Record<string, unknown> } }>(
-    'C18-pay-outtradeno-reuse.json',
-  );
+  const c18 = caseJson<{
+    expected: { parse_of_fixture: Record<string, unknown> };
+  }>('C18-pay-outtradeno-reuse.json');
 
   it('parses the signed fixture to the expected refusal', () => {
     const { fields } = parseXml(caseText('C18-resp-201.xml'));
@@ -126,7 +149,10 @@ describe('case C18: 201 商户订单号重复', () => {
       err_code: 'INVALID_REQUEST',
       err_code_des: '参数错误',
     });
-    expect(refusal).toMatchObject({ duplicate_out_trade_no: false, class: 'invalid_params' });
+    expect(refusal).toMatchObject({
+      duplicate_out_trade_no: false,
+      class: 'invalid_params',
+    });
   });
 });
 
@@ -142,7 +168,9 @@ describe('jscode2session errcodes (spec 9)', () => {
   );
 
   it('B35: 40163 is code_already_used and points at a double call', () => {
-    const c = caseJson<{ expected: Record<string, unknown> }>('B35-jscode2session-40163.json');
+    const c = caseJson<{ expected: Record<string, unknown> }>(
+      'B35-jscode2session-40163.json',
+    );
     const info = explainMpErrcode(40163);
     expect(info).toMatchObject({
       errcode: c.expected.errcode,
@@ -153,14 +181,26 @@ describe('jscode2session errcodes (spec 9)', () => {
   });
 
   it('B36: 40029 is invalid_code and names expiry, reuse and appid', () => {
-    const c = caseJson<{ expected: Record<string, unknown> }>('B36-jscode2session-40029.json');
+    const c = caseJson<{ expected: Record<string, unknown> }>(
+      'B36-jscode2session-40029.json',
+    );
     const info = explainMpErrcode(40029);
-    expect(info).toMatchObject({ errcode: c.expected.errcode, class: c.expected.class, retry_same_code: false });
+    expect(info).toMatchObject({
+      errcode: c.expected.errcode,
+      class: c.expected.class,
+      retry_same_code: false,
+    });
     expect(info.hint).toMatch(/expired.*consumed.*appid/);
   });
 
   it('45011 and -1 may be retried later, with a new code', () => {
-    expect(explainMpErrcode(45011)).toMatchObject({ class: 'rate_limited', retryable: true });
-    expect(explainMpErrcode(-1)).toMatchObject({ class: 'system_error', retryable: true });
+    expect(explainMpErrcode(45011)).toMatchObject({
+      class: 'rate_limited',
+      retryable: true,
+    });
+    expect(explainMpErrcode(-1)).toMatchObject({
+      class: 'system_error',
+      retryable: true,
+    });
   });
 });

@@ -10,10 +10,19 @@ import {
   unifiedOrder,
   type UnifiedOrderInput,
 } from '../../src/core/api/unified-order.js';
-import { FileOrderLedger, MemoryOrderLedger } from '../../src/core/api/order-ledger.js';
+import {
+  FileOrderLedger,
+  MemoryOrderLedger,
+} from '../../src/core/api/order-ledger.js';
 import { InputError } from '../../src/core/errors.js';
 import { sign } from '../../src/core/sign.js';
-import { PRIMARY, fieldsOf, makeClient, mockAgent, signedAnswer } from '../http/support.js';
+import {
+  PRIMARY,
+  fieldsOf,
+  makeClient,
+  mockAgent,
+  signedAnswer,
+} from '../http/support.js';
 
 interface C16 {
   now_epoch: number;
@@ -22,10 +31,18 @@ interface C16 {
   key: string;
   expected_sign: string;
   expected_sign_hmac_sha256: string;
-  expected: { time_start: string; time_expire: string; same_output_under_TZ: string[] };
+  expected: {
+    time_start: string;
+    time_expire: string;
+    same_output_under_TZ: string[];
+  };
 }
 interface C18 {
-  requests: { params: Record<string, string>; sign: string; fingerprint: string }[];
+  requests: {
+    params: Record<string, string>;
+    sign: string;
+    fingerprint: string;
+  }[];
 }
 
 const c16 = caseJson<C16>('C16-pay-timeexpire-utc.json');
@@ -59,29 +76,40 @@ function c18Input(params: Record<string, string>): UnifiedOrderInput {
 }
 
 describe('case C16: time_start/time_expire in Beijing time', () => {
-  it.each(c16.expected.same_output_under_TZ)('gives the same fields and signs under TZ=%s', (tz) => {
-    const saved = process.env.TZ;
-    process.env.TZ = tz;
-    try {
-      const fields = buildUnifiedOrderFields(c16Input());
-      expect(fields.time_start).toBe(c16.expected.time_start);
-      expect(fields.time_expire).toBe(c16.expected.time_expire);
-      const params = { ...fields, appid: c16.params.appid, mch_id: c16.params.mch_id, nonce_str: c16.params.nonce_str };
-      expect(params).toEqual(c16.params);
-      expect(sign(params, c16.key, 'MD5')).toBe(c16.expected_sign);
-      expect(sign(params, c16.key, 'HMAC-SHA256')).toBe(c16.expected_sign_hmac_sha256);
-    } finally {
-      process.env.TZ = saved;
-    }
-  });
+  it.each(c16.expected.same_output_under_TZ)(
+    'gives the same fields and signs under TZ=%s',
+    (tz) => {
+      const saved = process.env.TZ;
+      process.env.TZ = tz;
+      try {
+        const fields = buildUnifiedOrderFields(c16Input());
+        expect(fields.time_start).toBe(c16.expected.time_start);
+        expect(fields.time_expire).toBe(c16.expected.time_expire);
+        const params = {
+          ...fields,
+          appid: c16.params.appid,
+          mch_id: c16.params.mch_id,
+          nonce_str: c16.params.nonce_str,
+        };
+        expect(params).toEqual(c16.params);
+        expect(sign(params, c16.key, 'MD5')).toBe(c16.expected_sign);
+        expect(sign(params, c16.key, 'HMAC-SHA256')).toBe(
+          c16.expected_sign_hmac_sha256,
+        );
+      } finally {
+        process.env.TZ = saved;
+      }
+    },
+  );
 
   it('refuses an order that would expire in under 5 minutes', () => {
-    expect(() => buildUnifiedOrderFields({ ...c16Input(), expiresInMs: 4 * 60 * 1000 })).toThrow(
-      expect.objectContaining({ code: 'EXPIRE_TOO_SHORT' }),
-    );
-    expect(buildUnifiedOrderFields({ ...c16Input(), expiresInMs: 5 * 60 * 1000 }).time_expire).toBe(
-      '20240610141820',
-    );
+    expect(() =>
+      buildUnifiedOrderFields({ ...c16Input(), expiresInMs: 4 * 60 * 1000 }),
+    ).toThrow(expect.objectContaining({ code: 'EXPIRE_TOO_SHORT' }));
+    expect(
+      buildUnifiedOrderFields({ ...c16Input(), expiresInMs: 5 * 60 * 1000 })
+        .time_expire,
+    ).toBe('20240610141820');
   });
 });
 
@@ -97,12 +125,24 @@ describe('unifiedorder field rules', () => {
     ['JSAPI without openid', { openid: undefined }, 'OPENID_REQUIRED'],
     ['an emoji in body', { body: 'Tea 🍵' }, 'FOUR_BYTE_CHAR'],
     ['a body over 127 bytes', { body: '茶'.repeat(43) }, 'BODY_TOO_LONG'],
-    ['a notify_url with a query', { notifyUrl: 'https://example.com/n?a=1' }, 'NOTIFY_URL_QUERY'],
+    [
+      'a notify_url with a query',
+      { notifyUrl: 'https://example.com/n?a=1' },
+      'NOTIFY_URL_QUERY',
+    ],
     ['a bad client IP', { clientIp: '1.2.3' }, 'CLIENT_IP_INVALID'],
-    ['MWEB without the payer IP', { tradeType: 'MWEB' as const }, 'CLIENT_IP_REQUIRED'],
+    [
+      'MWEB without the payer IP',
+      { tradeType: 'MWEB' as const },
+      'CLIENT_IP_REQUIRED',
+    ],
     ['a zero amount', { totalFee: 0 }, 'AMOUNT_INVALID'],
     ['a bad out_trade_no', { outTradeNo: 'a b' }, 'OUT_TRADE_NO_INVALID'],
-    ['an unknown trade_type', { tradeType: 'MICROPAY' as never }, 'TRADE_TYPE_INVALID'],
+    [
+      'an unknown trade_type',
+      { tradeType: 'MICROPAY' as never },
+      'TRADE_TYPE_INVALID',
+    ],
   ])('refuses %s', (_what, change, code) => {
     expect(() => buildUnifiedOrderFields({ ...base, ...change })).toThrow(
       expect.objectContaining({ code }),
@@ -110,7 +150,11 @@ describe('unifiedorder field rules', () => {
   });
 
   it('generates an out_trade_no and gives NATIVE a product_id', () => {
-    const fields = buildUnifiedOrderFields({ ...base, openid: undefined, tradeType: 'NATIVE' });
+    const fields = buildUnifiedOrderFields({
+      ...base,
+      openid: undefined,
+      tradeType: 'NATIVE',
+    });
     expect(fields.out_trade_no).toMatch(/^\d{23}$/);
     expect(fields.product_id).toBe(fields.out_trade_no);
     expect(fields.spbill_create_ip).toBe('127.0.0.1');
@@ -128,26 +172,45 @@ describe('case C18: an out_trade_no reused with other parameters', () => {
 
   it('signs r1 as the case does and refuses r2 and r3 before calling', async () => {
     const agent = mockAgent();
-    agent.get(PRIMARY).intercept({ path: '/pay/unifiedorder', method: 'POST' }).reply(200, (opts) => {
-      const sent = fieldsOf(opts.body);
-      expect(sent.sign).toBe(c18.requests[0].sign);
-      return signedAnswer({ prepay_id: 'wx10141320C18prepay', trade_type: 'JSAPI' });
-    });
+    agent
+      .get(PRIMARY)
+      .intercept({ path: '/pay/unifiedorder', method: 'POST' })
+      .reply(200, (opts) => {
+        const sent = fieldsOf(opts.body);
+        expect(sent.sign).toBe(c18.requests[0].sign);
+        return signedAnswer({
+          prepay_id: 'wx10141320C18prepay',
+          trade_type: 'JSAPI',
+        });
+      });
     const ledger = new MemoryOrderLedger();
     let nonce = c18.requests[0].params.nonce_str;
     const { client } = makeClient({ dispatcher: agent, nonce: () => nonce });
-    const first = await unifiedOrder(client, c18Input(c18.requests[0].params), { ledger });
-    expect(first).toMatchObject({ prepay_id: 'wx10141320C18prepay', reentry: false });
+    const first = await unifiedOrder(client, c18Input(c18.requests[0].params), {
+      ledger,
+    });
+    expect(first).toMatchObject({
+      prepay_id: 'wx10141320C18prepay',
+      reentry: false,
+    });
 
-    for (const [index, changed] of [[1, 'openid'], [2, 'total_fee']] as const) {
+    for (const [index, changed] of [
+      [1, 'openid'],
+      [2, 'total_fee'],
+    ] as const) {
       nonce = c18.requests[index].params.nonce_str;
-      const error = await unifiedOrder(client, c18Input(c18.requests[index].params), { ledger }).catch(
-        (e) => e,
-      );
+      const error = await unifiedOrder(
+        client,
+        c18Input(c18.requests[index].params),
+        { ledger },
+      ).catch((e) => e);
       expect(error).toBeInstanceOf(InputError);
       expect(error).toMatchObject({
         code: 'OUT_TRADE_NO_REUSED',
-        details: { changed: [changed], class: 'out_trade_no_reused_with_different_params' },
+        details: {
+          changed: [changed],
+          class: 'out_trade_no_reused_with_different_params',
+        },
       });
       expect(error.message).toContain('201 商户订单号重复');
     }
@@ -170,7 +233,11 @@ describe('case C18: an out_trade_no reused with other parameters', () => {
     await unifiedOrder(client, input, { ledger });
     const later = { ...input, now: new Date(input.now!.getTime() + 60_000) };
     const again = await unifiedOrder(client, later, { ledger });
-    expect(again).toMatchObject({ reentry: true, keptTimeWindow: true, prepay_id: 'wxSamePrepay' });
+    expect(again).toMatchObject({
+      reentry: true,
+      keptTimeWindow: true,
+      prepay_id: 'wxSamePrepay',
+    });
     expect(sent[1].time_expire).toBe(sent[0].time_expire);
     expect(sent[1].time_start).toBe(sent[0].time_start);
   });
@@ -180,11 +247,15 @@ describe('case C18: an out_trade_no reused with other parameters', () => {
     agent
       .get(PRIMARY)
       .intercept({ path: '/pay/unifiedorder', method: 'POST' })
-      .replyWithError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+      .replyWithError(
+        Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+      );
     const ledger = new MemoryOrderLedger();
     const { client } = makeClient({ dispatcher: agent });
     const input = c18Input(c18.requests[0].params);
-    await expect(unifiedOrder(client, input, { ledger })).rejects.toMatchObject({ code: 'NETWORK' });
+    await expect(unifiedOrder(client, input, { ledger })).rejects.toMatchObject(
+      { code: 'NETWORK' },
+    );
     await expect(
       prepareUnifiedOrder(client, { ...input, totalFee: 1 }, { ledger }),
     ).rejects.toMatchObject({ code: 'OUT_TRADE_NO_REUSED' });
@@ -195,12 +266,25 @@ describe('case C18: an out_trade_no reused with other parameters', () => {
     agent
       .get(PRIMARY)
       .intercept({ path: '/pay/unifiedorder', method: 'POST' })
-      .reply(200, signedAnswer({ result_code: 'FAIL', err_code: 'LACK_PARAMS', err_code_des: '缺少参数' }));
+      .reply(
+        200,
+        signedAnswer({
+          result_code: 'FAIL',
+          err_code: 'LACK_PARAMS',
+          err_code_des: '缺少参数',
+        }),
+      );
     const ledger = new MemoryOrderLedger();
     const { client } = makeClient({ dispatcher: agent });
     const input = c18Input(c18.requests[0].params);
-    await expect(unifiedOrder(client, input, { ledger })).rejects.toMatchObject({ errorClass: 'missing_params' });
-    const prepared = await prepareUnifiedOrder(client, { ...input, totalFee: 1 }, { ledger });
+    await expect(unifiedOrder(client, input, { ledger })).rejects.toMatchObject(
+      { errorClass: 'missing_params' },
+    );
+    const prepared = await prepareUnifiedOrder(
+      client,
+      { ...input, totalFee: 1 },
+      { ledger },
+    );
     expect(prepared.reentry).toBe(false);
   });
 });
@@ -211,14 +295,22 @@ describe('FileOrderLedger', () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'sub', 'orders.json');
     const ledger = new FileOrderLedger(path);
-    const record = { fingerprint: 'a=1', fields: { a: '1' }, created_at: new Date().toISOString() };
+    const record = {
+      fingerprint: 'a=1',
+      fields: { a: '1' },
+      created_at: new Date().toISOString(),
+    };
     await Promise.all(
-      Array.from({ length: 8 }, (_, i) => ledger.put(`k${i}`, { ...record, fingerprint: `a=${i}` })),
+      Array.from({ length: 8 }, (_, i) =>
+        ledger.put(`k${i}`, { ...record, fingerprint: `a=${i}` }),
+      ),
     );
-    expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).orders).sort()).toEqual(
-      Array.from({ length: 8 }, (_, i) => `k${i}`),
-    );
-    expect(await new FileOrderLedger(path).get('k3')).toMatchObject({ fingerprint: 'a=3' });
+    expect(
+      Object.keys(JSON.parse(readFileSync(path, 'utf8')).orders).sort(),
+    ).toEqual(Array.from({ length: 8 }, (_, i) => `k${i}`));
+    expect(await new FileOrderLedger(path).get('k3')).toMatchObject({
+      fingerprint: 'a=3',
+    });
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 });
