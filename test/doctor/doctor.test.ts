@@ -161,18 +161,17 @@ describe('wxpay doctor (offline)', () => {
     expect(result.code).toBe(0);
   });
 
-  it('prints a checklist with fixes when piped (no colour)', async () => {
+  it('prints tab-separated findings with their fixes when piped', async () => {
     const dir = configWith({ ...GOOD, key: `${GOOD.key}\n` });
     const result = await runCli(['doctor'], { env: { WXPAY_CONFIG_DIR: dir } });
     expect(result.code).toBe(4);
-    const lines = result.stdout.split('\n');
-    expect(lines[0]).toBe('Profile "default"');
-    expect(lines).toContain(
-      '  ✗ The API key has leading or trailing whitespace; WeChat signs with the key exactly as written, so every request gets 签名错误.',
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'fail\tkey_whitespace\tThe API key has leading or trailing whitespace; WeChat signs with the key exactly as written, so every request gets 签名错误.\tRun `wxpay config set key` and paste the API密钥 from 账户中心 > API安全 (masked prompt), or pipe it from a file. Copy it without spaces or line breaks.',
     );
-    expect(result.stdout).toContain('      fix: Run `wxpay config set key`');
+    expect(lines[1]).toBe('ok\tkey_length\tThe API key is 32 characters.\t');
     expect(result.stdout).not.toContain(ESC);
-    expect(lines.at(-2)).toBe('1 problem(s), 1 warning(s).');
+    expect(result.stderr).toContain('1 problem(s), 1 warning(s).');
   });
 
   it('colours the checklist on a terminal', async () => {
@@ -182,6 +181,10 @@ describe('wxpay doctor (offline)', () => {
       tty: true,
     });
     expect(result.stdout).toContain(`${ESC}[32m✓`);
+    expect(result.stdout).toContain('Profile "default"');
+    expect(result.stdout).toContain(
+      '      fix: Run `wxpay config set cert_p12',
+    );
   });
 
   it('checks the demo profile with --mock, skipping the certificate', async () => {

@@ -168,6 +168,30 @@ describe('wxpay bill download', () => {
     expect(result.stdout).toBe(`${join(out, `bill-ALL-${d3}.csv`)}\n`);
   });
 
+  it('still prints one JSON document when a day fails', async () => {
+    const [d2, d1] = [daysAgo(2), daysAgo(1)];
+    const server = await startFakeWeChat({
+      '/pay/downloadbill': byDay({
+        [d2]: () => ({ raw: B31 }),
+        [d1]: () => ({ status: 503, raw: 'down' }),
+      }),
+    });
+    const { env, out } = setup(server.url);
+    const result = await runCli(
+      ['--json', 'bill', 'download', '--from', d2, '--to', d1, '--out', out],
+      { env },
+    );
+    expect(result.code).toBe(3);
+    const document = JSON.parse(result.stdout) as {
+      days: { bill_date: string; status: string }[];
+      error: { code: string };
+    };
+    expect(document.days.map((d) => [d.bill_date, d.status])).toEqual([
+      [d2, 'saved'],
+    ]);
+    expect(document.error.code).toBeTruthy();
+  });
+
   it('explains Bill Creating (exit 1)', async () => {
     const server = await startFakeWeChat({
       '/pay/downloadbill': () => ({

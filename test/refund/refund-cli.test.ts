@@ -124,6 +124,7 @@ describe('wxpay refund create', () => {
     expect(document.refund_fee).toBe('1000');
     expect(document.out_refund_no).toMatch(/^R\d{23}$/);
     expect(document.sign).toBeUndefined();
+    expect(result.stderr).toContain('Refund accepted: 10.00 yuan');
     expect(prompts.messages).toEqual([]);
     expect(server.requests[0].params.refund_desc).toBe('缺货');
     expect(server.requests[0].params.transaction_id).toBe(
@@ -270,7 +271,7 @@ describe('wxpay refund query', () => {
     };
   }
 
-  it('reads every page and prints each status with its meaning', async () => {
+  it('reads every page; piped, one tab-separated line per refund with its meaning', async () => {
     const server = await startFakeWeChat({ '/pay/refundquery': pages(12) });
     const result = await runCli(
       ['refund', 'query', '--out-trade-no', 'order-000001'],
@@ -279,13 +280,14 @@ describe('wxpay refund query', () => {
     expect(result.code).toBe(0);
     expect(server.requests).toHaveLength(2);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(24);
-    expect(lines[0]).toBe('R0  5030  100 (1.00 yuan)  SUCCESS');
-    expect(lines[1]).toBe(
-      '    refunded: the money is on its way back to the payer',
+    expect(lines).toHaveLength(12);
+    expect(lines[0]).toBe(
+      'R0\t5030\t100\tSUCCESS\t\trefunded: the money is on its way back to the payer',
     );
-    expect(lines[3]).toBe('    closed: the refund failed and will not be paid');
-    expect(lines[22]).toBe('R11  50311  100 (1.00 yuan)  CHANGE');
+    expect(lines[1]).toBe(
+      'R1\t5031\t100\tREFUNDCLOSE\t\tclosed: the refund failed and will not be paid',
+    );
+    expect(lines[11]).toMatch(/^R11\t50311\t100\tCHANGE\t\tabnormal: /);
     expect(result.stderr).toContain('12 refund(s)');
   });
 
@@ -323,5 +325,27 @@ describe('wxpay refund query', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('REFUNDNOTEXIST');
+  });
+
+  it('colours statuses on a terminal', async () => {
+    const server = await startFakeWeChat({ '/pay/refundquery': pages(4) });
+    const result = await runCli(
+      ['refund', 'query', '--out-trade-no', 'order-000001'],
+      {
+        env: {
+          WXPAY_CONFIG_DIR: profileFor(server.url, false),
+          FORCE_COLOR: '1',
+        },
+        tty: true,
+      },
+    );
+    expect(result.code).toBe(0);
+    const esc = String.fromCharCode(27);
+    expect(result.stdout).toContain(`${esc}[32mSUCCESS`);
+    expect(result.stdout).toContain(`${esc}[31mREFUNDCLOSE`);
+    expect(result.stdout).toContain('100 (1.00 yuan)');
+    expect(result.stdout).toContain(
+      '    refunded: the money is on its way back to the payer',
+    );
   });
 });

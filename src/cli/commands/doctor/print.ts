@@ -11,12 +11,27 @@ const MARK: Record<DoctorFindingLevel, string> = {
   skip: '-',
 };
 
-/** The checklist: one line per finding, its fix indented under it. */
+/**
+ * On a terminal, the checklist: one line per finding, its fix indented
+ * under it, a summary. Piped: tab-separated level, id, message and fix per
+ * finding, the summary on stderr.
+ */
 export function printChecklist(
   ctx: Context,
   heading: string,
   findings: DoctorFinding[],
 ): void {
+  if (!ctx.out.stdoutIsTTY) {
+    for (const finding of findings) {
+      ctx.out.data(
+        [finding.level, finding.id, finding.message, finding.fix ?? ''].join(
+          '\t',
+        ),
+      );
+    }
+    ctx.out.info(summary(findings));
+    return;
+  }
   const { color } = ctx.out;
   const paint: Record<DoctorFindingLevel, (text: string) => string> = {
     ok: color.green,
@@ -33,11 +48,16 @@ export function printChecklist(
       ctx.out.data(color.dim(`      fix: ${finding.fix}`));
     }
   }
+  const text = summary(findings);
+  ctx.out.data(text === ALL_PASSED ? color.green(text) : text);
+}
+
+const ALL_PASSED = 'All checks passed.';
+
+function summary(findings: DoctorFinding[]): string {
   const failed = findings.filter((finding) => finding.level === 'fail').length;
   const warned = findings.filter((finding) => finding.level === 'warn').length;
-  ctx.out.data(
-    failed + warned === 0
-      ? color.green('All checks passed.')
-      : `${failed} problem(s), ${warned} warning(s).`,
-  );
+  return failed + warned === 0
+    ? ALL_PASSED
+    : `${failed} problem(s), ${warned} warning(s).`;
 }

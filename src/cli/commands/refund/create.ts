@@ -50,14 +50,14 @@ export const createRun: RunFn<CreateOptions> = async (ctx, _args, options) => {
     const accepted = await refund(client, request).catch((error: unknown) => {
       throw withRetryHint(error, request.out_refund_no);
     });
+    ctx.out.success(
+      `Refund accepted: ${fenToYuan(accepted.refund_fee)} yuan of ${orderLabel(request)}.`,
+    );
     if (ctx.out.json) {
       const { sign: _sign, ...fields } = accepted.fields;
       ctx.out.document({ ...fields, out_refund_no: accepted.out_refund_no });
       return EXIT.OK;
     }
-    ctx.out.success(
-      `Refund accepted: ${fenToYuan(accepted.refund_fee)} yuan of ${orderLabel(request)}.`,
-    );
     printAccepted(ctx, accepted);
     return EXIT.OK;
   });
@@ -186,26 +186,25 @@ function withRetryHint(error: unknown, outRefundNo: string): unknown {
   return rewrapError(error, { hint, details: { out_refund_no: outRefundNo } });
 }
 
+/** Name and value per line: tab-separated fen when piped, yuan on a terminal. */
 function printAccepted(
   ctx: Context,
   accepted: Awaited<ReturnType<typeof refund>>,
 ): void {
+  const tty = ctx.out.stdoutIsTTY;
+  const money = (fen: number) =>
+    tty ? `${fen} (${fenToYuan(fen)} yuan)` : String(fen);
   const rows: [string, string | undefined][] = [
     ['out_refund_no', accepted.out_refund_no],
     ['refund_id', accepted.refund_id],
     ['out_trade_no', accepted.out_trade_no],
     ['transaction_id', accepted.transaction_id],
-    [
-      'refund_fee',
-      `${accepted.refund_fee} (${fenToYuan(accepted.refund_fee)} yuan)`,
-    ],
-    [
-      'total_fee',
-      `${accepted.total_fee} (${fenToYuan(accepted.total_fee)} yuan)`,
-    ],
+    ['refund_fee', money(accepted.refund_fee)],
+    ['total_fee', money(accepted.total_fee)],
   ];
   for (const [name, value] of rows) {
-    if (value) ctx.out.data(`${name.padEnd(15)}${value}`);
+    if (value)
+      ctx.out.data(tty ? `${name.padEnd(15)}${value}` : `${name}\t${value}`);
   }
   ctx.out.info(
     `Accepted is not refunded yet: follow it with \`wxpay refund query --out-refund-no ${accepted.out_refund_no}\` or the refund notification.`,

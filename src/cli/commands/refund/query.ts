@@ -43,14 +43,33 @@ function yuan(fen: string | undefined): string {
 }
 
 /**
- * One line per refund on stdout (number, amount, status), the status'
- * meaning under it; order facts go to stderr as context.
+ * On a terminal: a header, one line per refund with the amount in yuan and
+ * a coloured status, its meaning under it. Piped: tab-separated fields
+ * (out_refund_no, refund_id, refund_fee in fen, refund_status,
+ * refund_success_time, meaning), no header. Order facts go to stderr.
  */
 function printRefunds(ctx: Context, result: RefundQueryResult): void {
   const { order } = result;
   ctx.out.info(
     `Order ${order.out_trade_no ?? ''} (transaction_id ${order.transaction_id ?? '?'}), total_fee ${yuan(order.total_fee)}: ${result.total_refund_count} refund(s).`,
   );
+  if (!ctx.out.stdoutIsTTY) {
+    for (const refund of result.refunds) {
+      ctx.out.data(
+        [
+          refund.out_refund_no,
+          refund.refund_id,
+          refund.refund_fee,
+          refund.refund_status,
+          refund.refund_success_time,
+          refund.refund_status_meaning,
+        ]
+          .map((value) => value ?? '')
+          .join('\t'),
+      );
+    }
+    return;
+  }
   const { color } = ctx.out;
   const paint: Record<string, (text: string) => string> = {
     SUCCESS: color.green,
@@ -58,6 +77,9 @@ function printRefunds(ctx: Context, result: RefundQueryResult): void {
     REFUNDCLOSE: color.red,
     CHANGE: color.red,
   };
+  ctx.out.data(
+    color.bold('out_refund_no  refund_id  refund_fee  refund_status'),
+  );
   for (const refund of result.refunds) {
     const status = refund.refund_status ?? '?';
     ctx.out.data(
