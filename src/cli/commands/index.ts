@@ -4,6 +4,7 @@ import { registerBill } from './bill/index.js';
 import { registerConfig } from './config/index.js';
 import { registerDoctor } from './doctor/index.js';
 import { registerFundflow } from './download/index.js';
+import { registerKf } from './kf/index.js';
 import { registerNotify } from './notify/index.js';
 import { registerOrder } from './order/index.js';
 import { registerRefund } from './refund/index.js';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command, kit: Kit): void {
   registerRefund(program, kit);
   registerFundflow(program, kit);
   registerNotify(program, kit);
+  registerKf(program, kit);
 }
