@@ -21,3 +21,4 @@ export * from './core/api/refund-query.js';
 export * from './core/api/bill.js';
 export * from './core/download/index.js';
 export * from './core/doctor.js';
+export * from './core/kf/index.js';

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { fetchMpHttp, type MpHttp } from '../../../core/kf/http.js';
 import { KfClient } from '../../../core/kf/send.js';
 import { AccessTokenManager } from '../../../core/kf/token.js';
@@ -34,22 +33,18 @@ async function appSecret(
 }
 
 /**
- * The simulator answering in this process (--mock): kf routes over the
- * simulator state in the config folder, so a user message recorded by
- * `kf trigger --mock` opens the reply window for a later `kf send --mock`.
+ * The embedded simulator answering in this process (--mock), over the
+ * simulator state of the config folder: a user message recorded by
+ * `kf trigger --mock` opens the reply window for a later `kf send --mock`,
+ * and a `wxpay mock serve` on the same folder sees the same state.
  */
 async function simulatorHttp(ctx: Context): Promise<MpHttp> {
-  const [{ kfRoutes }, { inProcessHttp }, { fileStateStore }] =
-    await Promise.all([
-      import('../../../sim/kf/routes.js'),
-      import('../../../sim/kf/in-process.js'),
-      import('../../../sim/state-store.js'),
-    ]);
-  const store = fileStateStore(join(ctx.configDir, 'mock-state.json'));
-  return inProcessHttp(kfRoutes, {
-    now: () => ctx.now(),
-    withState: (area, update) => store.withState(area, update),
-  });
+  const [{ openSimulator }, { inProcessHttp }] = await Promise.all([
+    import('../../mock-runtime.js'),
+    import('../../../sim/kf/in-process.js'),
+  ]);
+  const simulator = await openSimulator(ctx);
+  return inProcessHttp(simulator.routes(), simulator.services);
 }
 
 export async function openMp(
