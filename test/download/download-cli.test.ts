@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dispatchInterrupt } from '../../src/cli/interrupt.js';
 import { addDays, beijingToday } from '../../src/core/download/index.js';
 import { runCli } from '../helpers/cli.js';
 import { fixturePath } from '../helpers/fixtures.js';
@@ -190,6 +191,25 @@ describe('wxpay bill download', () => {
       [d2, 'saved'],
     ]);
     expect(document.error.code).toBeTruthy();
+  });
+
+  it('stops after the current day on Ctrl-C, keeping what was saved (exit 130)', async () => {
+    const [d3, d2, d1] = [daysAgo(3), daysAgo(2), daysAgo(1)];
+    const server = await startFakeWeChat({
+      '/pay/downloadbill': (params) => {
+        if (params.bill_date === d3) dispatchInterrupt();
+        return { raw: B31 };
+      },
+    });
+    const { env, out } = setup(server.url);
+    const result = await runCli(
+      ['bill', 'download', '--from', d3, '--to', d1, '--out', out],
+      { env },
+    );
+    expect(result.code).toBe(130);
+    expect(server.requests).toHaveLength(1);
+    expect(readdirSync(out)).toEqual([`bill-ALL-${d3}.csv`]);
+    expect(result.stdout).toBe(`${join(out, `bill-ALL-${d3}.csv`)}\n`);
   });
 
   it('explains Bill Creating (exit 1)', async () => {
