@@ -16,6 +16,7 @@ import {
   PRIMARY,
   fieldsOf,
   makeClient,
+  answer,
   mockAgent,
   signedAnswer,
 } from './support.js';
@@ -26,13 +27,10 @@ describe('PayClient.call', () => {
   it('sends signed XML with appid, mch_id and nonce_str and returns verified fields', async () => {
     const agent = mockAgent();
     let sent: Record<string, string> = {};
-    agent
-      .get(PRIMARY)
-      .intercept({ path: PATH, method: 'POST' })
-      .reply(200, (opts) => {
-        sent = fieldsOf(opts.body);
-        return signedAnswer({ trade_state: 'NOTPAY', out_trade_no: 'A123456' });
-      });
+    answer(agent, (opts) => {
+      sent = fieldsOf(opts.body);
+      return signedAnswer({ trade_state: 'NOTPAY', out_trade_no: 'A123456' });
+    });
     const { client } = makeClient({ dispatcher: agent });
     const result = await client.call(PATH, { out_trade_no: 'A123456' });
     expect(Object.keys(sent).sort()).toEqual([
@@ -52,16 +50,13 @@ describe('PayClient.call', () => {
   it('declares HMAC-SHA256 and verifies an HMAC answer that omits sign_type', async () => {
     const agent = mockAgent();
     let sent: Record<string, string> = {};
-    agent
-      .get(PRIMARY)
-      .intercept({ path: PATH, method: 'POST' })
-      .reply(200, (opts) => {
-        sent = fieldsOf(opts.body);
-        return signedAnswer(
-          { trade_state: 'SUCCESS' },
-          { signType: 'HMAC-SHA256' },
-        );
-      });
+    answer(agent, (opts) => {
+      sent = fieldsOf(opts.body);
+      return signedAnswer(
+        { trade_state: 'SUCCESS' },
+        { signType: 'HMAC-SHA256' },
+      );
+    });
     const { client } = makeClient({
       dispatcher: agent,
       signType: 'HMAC-SHA256',
@@ -74,10 +69,7 @@ describe('PayClient.call', () => {
 
   it('rejects an MD5-signed answer to an HMAC request', async () => {
     const agent = mockAgent();
-    agent
-      .get(PRIMARY)
-      .intercept({ path: PATH, method: 'POST' })
-      .reply(200, signedAnswer({ trade_state: 'SUCCESS' }));
+    answer(agent, signedAnswer({ trade_state: 'SUCCESS' }));
     const { client } = makeClient({
       dispatcher: agent,
       signType: 'HMAC-SHA256',
@@ -95,10 +87,7 @@ describe('PayClient.call', () => {
       /<sign>.*?<\/sign>/,
       '',
     );
-    agent
-      .get(PRIMARY)
-      .intercept({ path: PATH, method: 'POST' })
-      .reply(200, unsigned);
+    answer(agent, unsigned);
     const { client } = makeClient({ dispatcher: agent });
     const error = await client
       .call(PATH, { out_trade_no: 'A123456' })
@@ -109,16 +98,13 @@ describe('PayClient.call', () => {
 
   it('rejects an answer forged with another key', async () => {
     const agent = mockAgent();
-    agent
-      .get(PRIMARY)
-      .intercept({ path: PATH, method: 'POST' })
-      .reply(
-        200,
-        signedAnswer(
-          { trade_state: 'SUCCESS' },
-          { key: 'ffffffffffffffffffffffffffffffff' },
-        ),
-      );
+    answer(
+      agent,
+      signedAnswer(
+        { trade_state: 'SUCCESS' },
+        { key: 'ffffffffffffffffffffffffffffffff' },
+      ),
+    );
     const { client } = makeClient({ dispatcher: agent });
     const error = await client
       .call(PATH, { out_trade_no: 'A123456' })
@@ -133,10 +119,7 @@ describe('PayClient.call', () => {
       '<trade_state><![CDATA[NOTPAY]]></trade_state>',
       '<trade_state><![CDATA[SUCCESS]]></trade_state>',
     );
-    agent
-      .get(PRIMARY)
-      .intercept({ path: PATH, method: 'POST' })
-      .reply(200, tampered);
+    answer(agent, tampered);
     const { client } = makeClient({ dispatcher: agent });
     await expect(
       client.call(PATH, { out_trade_no: 'A123456' }),
@@ -150,10 +133,7 @@ describe('PayClient.call', () => {
     'rejects a validly signed answer for another %s',
     async (field, change) => {
       const agent = mockAgent();
-      agent
-        .get(PRIMARY)
-        .intercept({ path: PATH, method: 'POST' })
-        .reply(200, signedAnswer({ trade_state: 'SUCCESS', ...change }));
+      answer(agent, signedAnswer({ trade_state: 'SUCCESS', ...change }));
       const { client } = makeClient({ dispatcher: agent });
       const error = await client
         .call(PATH, { out_trade_no: 'A123456' })
@@ -168,13 +148,10 @@ describe('PayClient.call', () => {
 
   it('reads an unsigned return_code=FAIL as a refusal with its class', async () => {
     const agent = mockAgent();
-    agent
-      .get(PRIMARY)
-      .intercept({ path: PATH, method: 'POST' })
-      .reply(
-        200,
-        '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[签名错误]]></return_msg></xml>',
-      );
+    answer(
+      agent,
+      '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[签名错误]]></return_msg></xml>',
+    );
     const { client } = makeClient({ dispatcher: agent });
     const error = await client
       .call(PATH, { out_trade_no: 'A123456' })
@@ -279,10 +256,7 @@ describe('PayClient.call', () => {
 
   it('refuses unsafe XML in an answer', async () => {
     const agent = mockAgent();
-    agent
-      .get(PRIMARY)
-      .intercept({ path: PATH, method: 'POST' })
-      .reply(200, caseText('B20-xxe-file.xml'));
+    answer(agent, caseText('B20-xxe-file.xml'));
     const { client } = makeClient({ dispatcher: agent });
     await expect(
       client.call(PATH, { out_trade_no: 'A123456' }),
@@ -376,13 +350,10 @@ describe('PayClient configuration', () => {
   it('signs with the key but never sends it', async () => {
     const agent = mockAgent();
     let raw = '';
-    agent
-      .get(PRIMARY)
-      .intercept({ path: PATH, method: 'POST' })
-      .reply(200, (opts) => {
-        raw = String(opts.body);
-        return signedAnswer({ trade_state: 'NOTPAY' });
-      });
+    answer(agent, (opts) => {
+      raw = String(opts.body);
+      return signedAnswer({ trade_state: 'NOTPAY' });
+    });
     const { client } = makeClient({ dispatcher: agent });
     await client.call(PATH, { out_trade_no: 'A123456' });
     expect(raw).not.toContain(KEY);
@@ -391,10 +362,7 @@ describe('PayClient configuration', () => {
 
   it('reports an InputError for an answer that is not XML', async () => {
     const agent = mockAgent();
-    agent
-      .get(PRIMARY)
-      .intercept({ path: PATH, method: 'POST' })
-      .reply(200, 'hello');
+    answer(agent, 'hello');
     const { client } = makeClient({ dispatcher: agent });
     await expect(
       client.call(PATH, { out_trade_no: 'A123456' }),

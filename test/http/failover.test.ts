@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NetworkError } from '../../src/core/errors.js';
 import { PayNetworkError } from '../../src/core/http/transport.js';
 import {
@@ -9,23 +9,9 @@ import {
   localServer,
   mockAgent,
   signedAnswer,
-  type LocalServer,
 } from './support.js';
 
 const PATH = '/pay/orderquery';
-const servers: LocalServer[] = [];
-
-async function server(
-  handle: Parameters<typeof localServer>[0],
-): Promise<LocalServer> {
-  const s = await localServer(handle);
-  servers.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 function refusedError(): Error {
   return Object.assign(new Error('connect ECONNREFUSED'), {
@@ -130,8 +116,8 @@ describe('failover from base_url to backup_base_url (MockAgent)', () => {
 
 describe('timeouts and failover against local servers', () => {
   it('gives up on a server that never answers within the timeout and uses the backup', async () => {
-    const silent = await server(() => 'hang');
-    const backup = await server(() => ({
+    const silent = await localServer(() => 'hang');
+    const backup = await localServer(() => ({
       body: signedAnswer({ trade_state: 'SUCCESS' }),
     }));
     const { client, events } = makeClient({
@@ -154,11 +140,10 @@ describe('timeouts and failover against local servers', () => {
   });
 
   it('uses the backup when the primary port refuses connections', async () => {
-    const gone = await server(() => ({ body: '' }));
+    const gone = await localServer(() => ({ body: '' }));
     const goneUrl = gone.url;
     await gone.close();
-    servers.splice(servers.indexOf(gone), 1);
-    const backup = await server(() => ({
+    const backup = await localServer(() => ({
       body: signedAnswer({ trade_state: 'CLOSED' }),
     }));
     const { client, events } = makeClient({
@@ -177,8 +162,8 @@ describe('timeouts and failover against local servers', () => {
   });
 
   it('uses the backup when the primary drops the connection', async () => {
-    const dropper = await server(() => 'destroy');
-    const backup = await server(() => ({
+    const dropper = await localServer(() => 'destroy');
+    const backup = await localServer(() => ({
       body: signedAnswer({ trade_state: 'SUCCESS' }),
     }));
     const { client } = makeClient({
@@ -195,7 +180,7 @@ describe('timeouts and failover against local servers', () => {
   });
 
   it('throws a NetworkError naming the timeout when the only host hangs', async () => {
-    const silent = await server(() => 'hang');
+    const silent = await localServer(() => 'hang');
     const { client } = makeClient({ baseUrl: silent.url, timeoutMs: 200 });
     try {
       const error = await client

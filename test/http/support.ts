@@ -84,7 +84,7 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-/** An HTTP server on 127.0.0.1, port 0, closed by the caller. */
+/** An HTTP server on 127.0.0.1, port 0, closed when the test ends. */
 export async function localServer(
   handle: (
     req: IncomingMessage,
@@ -110,14 +110,25 @@ export async function localServer(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+  onTestFinished(close);
+  return { url: `http://127.0.0.1:${port}`, server, requests, close };
+}
+
+/** Registers one MockAgent answer for a POST to `path` on `origin`. */
+export function answer(
+  agent: MockAgent,
+  body: string | ((opts: { body?: unknown }) => string),
+  path = '/pay/orderquery',
+  origin = PRIMARY,
+) {
+  return agent
+    .get(origin)
+    .intercept({ path, method: 'POST' })
+    .reply(200, typeof body === 'string' ? () => body : body);
 }

@@ -1,5 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { verify } from '../../src/core/sign.js';
 import { parseXml } from '../../src/core/xml.js';
 import { tempConfigDir } from '../helpers/cli.js';
@@ -17,6 +17,7 @@ import {
   createArgs,
   expectPlain,
   localProfile,
+  REAL_CREATE,
   tabFields,
 } from './support.js';
 
@@ -27,11 +28,6 @@ const prompts = vi.hoisted(() => ({
   select: vi.fn(),
 }));
 vi.mock('@inquirer/prompts', () => prompts);
-
-const servers: LocalServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 function payParamsValid(
   params: Record<string, string>,
@@ -264,24 +260,13 @@ describe('wxpay order create against a real profile', () => {
         }),
       };
     });
-    servers.push(server);
     return server;
   }
 
   it('--dry-run prints the signed XML and sends nothing', async () => {
     const server = await fakeWeChat();
     const dir = configWith('shop', localProfile(server.url));
-    const result = await cli(dir, [
-      'order',
-      'create',
-      '--body',
-      'Test',
-      '--amount',
-      '0.01',
-      '--openid',
-      OPENID,
-      '--dry-run',
-    ]);
+    const result = await cli(dir, [...REAL_CREATE, '--dry-run']);
     expect(result.code).toBe(0);
     const { root, fields } = parseXml(result.stdout);
     expect(root).toBe('xml');
@@ -299,18 +284,7 @@ describe('wxpay order create against a real profile', () => {
   it('--verbose dumps both bodies to stderr without the key or any sign', async () => {
     const server = await fakeWeChat();
     const dir = configWith('shop', localProfile(server.url));
-    const result = await cli(dir, [
-      'order',
-      'create',
-      '--body',
-      'Test',
-      '--amount',
-      '0.01',
-      '--openid',
-      OPENID,
-      '--verbose',
-      '--json',
-    ]);
+    const result = await cli(dir, [...REAL_CREATE, '--verbose', '--json']);
     expect(result.code).toBe(0);
     const sentSign = parseXml(server.requests[0].body).fields.sign;
     const paySign = JSON.parse(result.stdout).request_payment.paySign;
@@ -330,16 +304,7 @@ describe('wxpay order create against a real profile', () => {
       'shop',
       localProfile(dead.url, { backup_base_url: backup.url }),
     );
-    const result = await cli(dir, [
-      'order',
-      'create',
-      '--body',
-      'Test',
-      '--amount',
-      '0.01',
-      '--openid',
-      OPENID,
-    ]);
+    const result = await cli(dir, [...REAL_CREATE]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(
       `${dead.url} failed (connection refused); trying the backup ${backup.url}`,
@@ -349,20 +314,8 @@ describe('wxpay order create against a real profile', () => {
 
   it('exits 3 when no host answers, naming the timeout', async () => {
     const silent = await localServer(() => 'hang');
-    servers.push(silent);
     const dir = configWith('shop', localProfile(silent.url));
-    const result = await cli(dir, [
-      'order',
-      'create',
-      '--body',
-      'Test',
-      '--amount',
-      '0.01',
-      '--openid',
-      OPENID,
-      '--timeout',
-      '300ms',
-    ]);
+    const result = await cli(dir, [...REAL_CREATE, '--timeout', '300ms']);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('timed out after 300 ms');
   });
@@ -371,19 +324,8 @@ describe('wxpay order create against a real profile', () => {
     const server = await localServer(() => ({
       body: signedAnswer({ prepay_id: 'wxForged' }, { key: 'f'.repeat(32) }),
     }));
-    servers.push(server);
     const dir = configWith('shop', localProfile(server.url));
-    const result = await cli(dir, [
-      'order',
-      'create',
-      '--body',
-      'Test',
-      '--amount',
-      '0.01',
-      '--openid',
-      OPENID,
-      '--json',
-    ]);
+    const result = await cli(dir, [...REAL_CREATE, '--json']);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('does not verify');
@@ -394,16 +336,7 @@ describe('wxpay order create against a real profile', () => {
       ...localProfile('http://127.0.0.1:9'),
       key: undefined,
     });
-    const result = await cli(dir, [
-      'order',
-      'create',
-      '--body',
-      'Test',
-      '--amount',
-      '0.01',
-      '--openid',
-      OPENID,
-    ]);
+    const result = await cli(dir, [...REAL_CREATE]);
     expect(result.code).toBe(4);
   });
 });

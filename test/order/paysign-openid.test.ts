@@ -1,8 +1,8 @@
 import { stripVTControlCharacters } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caseJson } from '../helpers/fixtures.js';
 import { tempConfigDir } from '../helpers/cli.js';
-import { localServer, type LocalServer } from '../http/support.js';
+import { localServer } from '../http/support.js';
 import {
   cli,
   configWith,
@@ -164,17 +164,11 @@ describe('wxpay openid', () => {
   });
 
   describe('against a real profile', () => {
-    const servers: LocalServer[] = [];
-    afterEach(async () => {
-      await Promise.all(servers.splice(0).map((s) => s.close()));
-    });
-
     it('B36: reads a text/plain 40029 answer and explains it', async () => {
       const c = caseJson<{ response_body: string }>(
         'B36-jscode2session-40029.json',
       );
       const server = await localServer(() => ({ body: c.response_body }));
-      servers.push(server);
       const result = await cli(configWith('shop', localProfile(server.url)), [
         'openid',
         '0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P',

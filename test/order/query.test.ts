@@ -1,5 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/core/xml.js';
 import { tempConfigDir } from '../helpers/cli.js';
 import {
@@ -16,11 +16,6 @@ import {
   payInMock,
   tabFields,
 } from './support.js';
-
-const servers: LocalServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 describe('wxpay order query', () => {
   it('shows NOTPAY for a new order, piped as name<TAB>value', async () => {
@@ -126,6 +121,15 @@ describe('wxpay order query', () => {
 });
 
 describe('wxpay order query --watch', () => {
+  const WATCH = [
+    'order',
+    'query',
+    '--out-trade-no',
+    'W123456',
+    '--watch',
+    '--interval',
+  ];
+
   function stateServer(states: string[]): Promise<LocalServer> {
     let n = 0;
     return localServer((_req, body) => {
@@ -138,25 +142,13 @@ describe('wxpay order query --watch', () => {
       return {
         body: signedAnswer({ trade_state: state, out_trade_no: no, ...paid }),
       };
-    }).then((s) => {
-      servers.push(s);
-      return s;
     });
   }
 
   it('polls until the order is paid, then exits 0', async () => {
     const server = await stateServer(['NOTPAY', 'USERPAYING', 'SUCCESS']);
     const dir = configWith('shop', localProfile(server.url));
-    const result = await cli(dir, [
-      'order',
-      'query',
-      '--out-trade-no',
-      'W123456',
-      '--watch',
-      '--interval',
-      '20ms',
-      '--json',
-    ]);
+    const result = await cli(dir, [...WATCH, '20ms', '--json']);
     expect(result.code).toBe(0);
     expect(server.requests).toHaveLength(3);
     expect(JSON.parse(result.stdout)).toMatchObject({ trade_state: 'SUCCESS' });
@@ -165,47 +157,19 @@ describe('wxpay order query --watch', () => {
   it('draws a spinner on a terminal stderr only', async () => {
     const server = await stateServer(['NOTPAY', 'SUCCESS']);
     const dir = configWith('shop', localProfile(server.url));
-    const tty = await cli(
-      dir,
-      [
-        'order',
-        'query',
-        '--out-trade-no',
-        'W123456',
-        '--watch',
-        '--interval',
-        '50ms',
-      ],
-      true,
-    );
+    const tty = await cli(dir, [...WATCH, '50ms'], true);
     expect(tty.stderr).toContain('NOTPAY: waiting');
     expect(stripVTControlCharacters(tty.stdout)).toMatch(
       /trade_state\s+SUCCESS/,
     );
-    const piped = await cli(dir, [
-      'order',
-      'query',
-      '--out-trade-no',
-      'W123457',
-      '--watch',
-      '--interval',
-      '50ms',
-    ]);
+    const piped = await cli(dir, [...WATCH, '50ms']);
     expect(piped.stderr).toBe('');
   });
 
   it('stops at a final unpaid state with exit 1', async () => {
     const server = await stateServer(['NOTPAY', 'CLOSED']);
     const dir = configWith('shop', localProfile(server.url));
-    const result = await cli(dir, [
-      'order',
-      'query',
-      '--out-trade-no',
-      'W123456',
-      '--watch',
-      '--interval',
-      '20ms',
-    ]);
+    const result = await cli(dir, [...WATCH, '20ms']);
     expect(result.code).toBe(1);
     expect(tabFields(result.stdout).trade_state).toBe('CLOSED');
   });
@@ -213,17 +177,7 @@ describe('wxpay order query --watch', () => {
   it('gives up after --timeout with exit 1 and the last state', async () => {
     const server = await stateServer(['NOTPAY']);
     const dir = configWith('shop', localProfile(server.url));
-    const result = await cli(dir, [
-      'order',
-      'query',
-      '--out-trade-no',
-      'W123456',
-      '--watch',
-      '--interval',
-      '50ms',
-      '--timeout',
-      '200ms',
-    ]);
+    const result = await cli(dir, [...WATCH, '50ms', '--timeout', '200ms']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Still NOTPAY after 200ms');
     expect(tabFields(result.stdout).trade_state).toBe('NOTPAY');

@@ -56,6 +56,18 @@ export function tabFields(stdout: string): Record<string, string> {
   );
 }
 
+/** `order create` for the current (real) profile, JSAPI, 1 fen. */
+export const REAL_CREATE = [
+  'order',
+  'create',
+  '--body',
+  'Test',
+  '--amount',
+  '0.01',
+  '--openid',
+  OPENID,
+];
+
 export function createArgs(...more: string[]): string[] {
   return [
     'order',
