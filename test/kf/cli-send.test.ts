@@ -43,7 +43,7 @@ describe('wxpay token', () => {
     const sim = await startTestSim();
     const dir = profileFor(sim);
     const env = { WXPAY_CONFIG_DIR: dir };
-    const first = await runCli(['token', '--json'], { env });
+    const first = await runCli(['token', '--json', '--verbose'], { env });
     expect(first.code).toBe(0);
     const doc = JSON.parse(first.stdout);
     expect(doc).toMatchObject({
@@ -315,14 +315,14 @@ describe('wxpay kf send', () => {
   it('a refused connection is a network error (exit 3)', async () => {
     const dir = mpProfileDir('http://127.0.0.1:9');
     const result = await runCli(
-      ['kf', 'send', '--openid', OPENID, '--text', 'x'],
+      ['kf', 'send', '--openid', OPENID, '--text', 'x', '--verbose'],
       { env: { WXPAY_CONFIG_DIR: dir } },
     );
     expect(result.code).toBe(3);
     expect(result.stderr).not.toContain(SECRET);
   });
 
-  it('--mock: trigger opens the window, then send succeeds', async () => {
+  it('--mock: without a user message the window is closed (45015)', async () => {
     const env = { WXPAY_CONFIG_DIR: tempConfigDir() };
     const closed = await runCli(
       ['kf', 'send', '--mock', '--openid', OPENID, '--text', 'x'],

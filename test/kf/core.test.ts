@@ -5,10 +5,10 @@ import {
   decodeEncodingAesKey,
   decryptKfMessage,
   encryptKfMessage,
-  explainErrcode,
+  explainKfErrcode,
   judgePushAnswer,
   kfSignature,
-  MP_ERRCODES,
+  KF_ERRCODES,
   mpApiError,
   parseJsonLossless,
   parsePushQuery,
@@ -150,11 +150,11 @@ describe('errcode catalog', () => {
       -1, 40001, 40002, 40003, 40013, 40014, 40125, 40164, 42001, 43002, 45009,
       45011, 45015, 45047, 45072, 45080, 45081, 48001, 70000, 89503,
     ]) {
-      const info = explainErrcode(code);
+      const info = explainKfErrcode(code);
       expect(info, String(code)).toBeDefined();
       expect(info!.action.length).toBeGreaterThan(10);
     }
-    expect(Object.keys(MP_ERRCODES).length).toBeGreaterThan(25);
+    expect(Object.keys(KF_ERRCODES).length).toBeGreaterThan(25);
   });
 
   it('credential errors are ConfigError (exit 4), window and quota ApiError (exit 1)', () => {

@@ -5,7 +5,7 @@ import { ApiError, ConfigError, type WxPayError } from '../errors.js';
  * (customer-service spec §5.2–5.6, §6.1–6.2), each with what it means and
  * what to do next. WeChat itself returns bare numbers.
  */
-export type ErrcodeKind =
+export type KfErrcodeKind =
   | 'busy'
   | 'token'
   | 'credentials'
@@ -18,8 +18,8 @@ export type ErrcodeKind =
   | 'frequency'
   | 'request';
 
-export interface ErrcodeInfo {
-  kind: ErrcodeKind;
+export interface KfErrcodeInfo {
+  kind: KfErrcodeKind;
   meaning: string;
   action: string;
 }
@@ -27,7 +27,7 @@ export interface ErrcodeInfo {
 /** Errcodes after which the access_token is dropped and the call retried once. */
 export const TOKEN_ERRCODES: readonly number[] = [40001, 40014, 42001];
 
-export const MP_ERRCODES: Readonly<Record<number, ErrcodeInfo>> = {
+export const KF_ERRCODES: Readonly<Record<number, KfErrcodeInfo>> = {
   [-1]: {
     kind: 'busy',
     meaning: 'WeChat is busy (system error).',
@@ -209,8 +209,8 @@ export const MP_ERRCODES: Readonly<Record<number, ErrcodeInfo>> = {
   },
 };
 
-export function explainErrcode(errcode: number): ErrcodeInfo | undefined {
-  return MP_ERRCODES[errcode];
+export function explainKfErrcode(errcode: number): KfErrcodeInfo | undefined {
+  return KF_ERRCODES[errcode];
 }
 
 /**
@@ -223,7 +223,7 @@ export function mpApiError(
   errmsg: string,
   api: string,
 ): WxPayError {
-  const info = explainErrcode(errcode);
+  const info = explainKfErrcode(errcode);
   const message = `${api} failed: errcode ${errcode} (${errmsg || 'no errmsg'})${info ? `: ${info.meaning}` : '.'}`;
   const options = {
     hint: info?.action ?? 'See the errcode in the WeChat docs for this API.',

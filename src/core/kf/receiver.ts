@@ -11,20 +11,20 @@ import { verifyPushUrl } from './verify-url.js';
  * and what happened. Merchants can mount it in their own server; `wxpay kf
  * listen` mounts it on node:http.
  */
-export interface ReceivedRequest {
+export interface KfReceivedRequest {
   method: string;
   /** Path and query as received, e.g. `/kf?signature=…&timestamp=…`. */
   url: string;
   body: Buffer;
 }
 
-export interface ReceiverAnswer {
+export interface KfReceiverAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
 }
 
-export type ReceiverEvent =
+export type KfReceiverEvent =
   | { type: 'verified'; echostr: string }
   | { type: 'verify-rejected'; causes: string[] }
   | {
@@ -37,7 +37,7 @@ export type ReceiverEvent =
   | { type: 'malformed'; error: WxPayError }
   | { type: 'method-not-allowed'; method: string };
 
-export interface ReceiverOptions {
+export interface KfReceiverOptions {
   token: string;
   aesKey?: Buffer;
   appid?: string;
@@ -50,9 +50,9 @@ export interface ReceiverOptions {
 }
 
 export interface KfReceiver {
-  handle(request: ReceivedRequest): {
-    answer: ReceiverAnswer;
-    event: ReceiverEvent;
+  handle(request: KfReceivedRequest): {
+    answer: KfReceiverAnswer;
+    event: KfReceiverEvent;
   };
 }
 
@@ -62,11 +62,11 @@ function answer(
   status: number,
   body: string,
   headers: Record<string, string> = TEXT,
-): ReceiverAnswer {
+): KfReceiverAnswer {
   return { status, headers, body };
 }
 
-export function createKfReceiver(options: ReceiverOptions): KfReceiver {
+export function createKfReceiver(options: KfReceiverOptions): KfReceiver {
   const seen = new Set<string>();
   const limit = options.dedupeSize ?? 10_000;
   const now = options.now ?? Date.now;
@@ -78,7 +78,10 @@ export function createKfReceiver(options: ReceiverOptions): KfReceiver {
     return false;
   }
 
-  function handlePost(request: ReceivedRequest, query: Record<string, string>) {
+  function handlePost(
+    request: KfReceivedRequest,
+    query: Record<string, string>,
+  ) {
     const push = openPush(request.body, query, options);
     const duplicate = remember(pushDedupeKey(push.message));
     if (!options.transfer || !isUserMessage(push.message)) {
@@ -139,8 +142,8 @@ export function createKfReceiver(options: ReceiverOptions): KfReceiver {
 }
 
 function failure(error: unknown): {
-  answer: ReceiverAnswer;
-  event: ReceiverEvent;
+  answer: KfReceiverAnswer;
+  event: KfReceiverEvent;
 } {
   if (error instanceof SignatureError) {
     return {

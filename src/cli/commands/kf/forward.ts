@@ -1,7 +1,7 @@
 import { NetworkError, UsageError } from '../../../core/errors.js';
 import type {
-  ReceiverAnswer,
-  ReceiverEvent,
+  KfReceiverAnswer,
+  KfReceiverEvent,
 } from '../../../core/kf/receiver.js';
 import {
   judgePushAnswer,
@@ -101,10 +101,10 @@ export async function forwardPush(
   ctx: Context,
   forwardTo: string,
   original: { url: string; body: Buffer; contentType?: string },
-  event: Extract<ReceiverEvent, { type: 'message' }>,
+  event: Extract<KfReceiverEvent, { type: 'message' }>,
   secrets: { token: string; aesKey?: Buffer; appid: string },
   counts: { forwarded: number; forward_failed: number },
-): Promise<ReceiverAnswer | undefined> {
+): Promise<KfReceiverAnswer | undefined> {
   const at = original.url.indexOf('?');
   let reply: HandlerReply;
   try {

@@ -9,8 +9,8 @@ import { UsageError } from '../../../core/errors.js';
 import { MAX_PUSH_BYTES } from '../../../core/kf/message.js';
 import {
   createKfReceiver,
-  type ReceiverAnswer,
-  type ReceiverEvent,
+  type KfReceiverAnswer,
+  type KfReceiverEvent,
 } from '../../../core/kf/receiver.js';
 import { sendPayload, textMessage } from '../../../core/kf/send.js';
 import type { RunFn } from '../../command-kit.js';
@@ -70,7 +70,7 @@ function readCapped(request: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-function send(response: ServerResponse, answer: ReceiverAnswer): void {
+function send(response: ServerResponse, answer: KfReceiverAnswer): void {
   response.writeHead(answer.status, {
     ...answer.headers,
     'content-length': String(Buffer.byteLength(answer.body)),
@@ -229,10 +229,10 @@ function announce(
 
 function report(
   ctx: Context,
-  event: ReceiverEvent,
+  event: KfReceiverEvent,
   counts: Counts,
   records: unknown[],
-  reply: ReceiverAnswer,
+  reply: KfReceiverAnswer,
 ): void {
   switch (event.type) {
     case 'message': {

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { UsageError, WxPayError } from '../../../core/errors.js';
-import { explainErrcode, errcodeOf } from '../../../core/kf/errcodes.js';
+import { explainKfErrcode, errcodeOf } from '../../../core/kf/errcodes.js';
 import {
   imageMessage,
   linkMessage,
@@ -104,7 +104,7 @@ async function buildMessage(
 function jsonFailure(ctx: Context, error: unknown): void {
   const errcode = errcodeOf(error);
   if (!ctx.out.json || errcode === undefined) return;
-  const info = explainErrcode(errcode);
+  const info = explainKfErrcode(errcode);
   ctx.out.document({
     errcode,
     errmsg: (error as WxPayError).details?.errmsg,

@@ -53,7 +53,7 @@ export const tokenRun: RunFn<TokenOptions> = async (ctx, _args, options) => {
   } else {
     ctx.out.data([shown, expiresIn, expiresAt, token.source].join('\t'));
   }
-  if (token.endpoint === 'classic') {
+  if (token.endpoint === 'classic' && token.source === 'fetched') {
     ctx.out.warn(
       'Classic tokens: every fetch kills the previous token 5 minutes later. Let one service fetch them, or use the default stable_token endpoint.',
     );
