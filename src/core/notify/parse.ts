@@ -104,6 +104,7 @@ export function identityProblem(
   fields: Record<string, string>,
   profile: Pick<NotifyProfile, 'appid' | 'mchId'>,
 ): { reason: 'mch_id_mismatch' | 'appid_mismatch'; message: string } | null {
+  if (isFine(checks.appid) && isFine(checks.mchId)) return null;
   const rows = [
     ['mch_id', checks.mchId, profile.mchId, 'mch_id_mismatch'],
     ['appid', checks.appid, profile.appid, 'appid_mismatch'],
@@ -123,6 +124,10 @@ export function identityProblem(
     }
   }
   return null;
+}
+
+function isFine(check: IdentityCheck): boolean {
+  return check === 'ok' || check === 'unchecked';
 }
 
 /** Reads a fen amount tolerantly: undefined when it is not an integer. */

@@ -42,68 +42,71 @@ export function verifyPaymentFields(
   fields: Record<string, string>,
   profile: NotifyProfile,
 ): PaymentNotification {
-  const base = {
-    kind: 'payment' as const,
+  // One result object, filled in once: this runs for every notification,
+  // and the benchmark holds verification to 20 % on top of parsing.
+  const result: PaymentNotification = {
+    kind: 'payment',
+    valid: false,
+    paid: false,
+    reason: 'ok',
+    message: '',
     fields,
     ...envelopeBase(fields, profile),
+    signType: undefined,
     outTradeNo: fields.out_trade_no,
     transactionId: fields.transaction_id,
     totalFee: fenField(fields.total_fee),
   };
-  const reject = (
-    reason: NotificationReason,
-    message: string,
-    signType?: SignType,
-  ): PaymentNotification => ({
-    ...base,
-    valid: false,
-    paid: false,
-    reason,
-    message,
-    signType,
-  });
+  const failure = paymentFailure(fields, profile, result);
+  if (failure) {
+    result.reason = failure[0];
+    result.message = failure[1];
+    return result;
+  }
+  result.valid = true;
+  result.paid = fields.result_code === 'SUCCESS';
+  result.message = result.paid
+    ? `Authentic payment notification: out_trade_no ${fields.out_trade_no ?? '(none)'} paid, total_fee ${fields.total_fee ?? '(none)'} fen.`
+    : `Authentic notification of a failed payment (result_code ${fields.result_code ?? '(none)'}${fields.err_code ? `, err_code ${fields.err_code}` : ''}): the order is not paid.`;
+  return result;
+}
 
+/** The first failed check as [reason, message]; sets result.signType. */
+function paymentFailure(
+  fields: Record<string, string>,
+  profile: NotifyProfile,
+  result: PaymentNotification,
+): [NotificationReason, string] | undefined {
   if (fields.return_code !== 'SUCCESS') {
-    return reject('return_fail', returnFailMessage(fields));
+    return ['return_fail', returnFailMessage(fields)];
   }
   if (!fields.sign) {
-    return reject(
+    return [
       'sign_missing',
       fields.req_info !== undefined
         ? 'This is a refund notification (it carries req_info and no sign); read it with readRefundNotification.'
         : 'The notification has no sign. Unsigned notifications are forged or broken: never mark an order paid from one.',
-    );
+    ];
   }
   let signType: SignType;
   try {
     signType = detectSignType(fields, profile.signType);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    return reject(
+    return [
       'sign_type_unknown',
       `sign_type "${fields.sign_type}" is neither MD5 nor HMAC-SHA256.`,
-    );
+    ];
   }
+  result.signType = signType;
   if (!verify(fields, profile.key, { signType }).valid) {
-    return reject(
+    return [
       'sign_invalid',
       `The signature does not match (${signType} over every received field): the notification was altered, forged, or signed with another key.`,
-      signType,
-    );
+    ];
   }
-  const problem = identityProblem(base.checks, fields, profile);
-  if (problem) return reject(problem.reason, problem.message, signType);
-  const paid = fields.result_code === 'SUCCESS';
-  return {
-    ...base,
-    valid: true,
-    paid,
-    reason: 'ok',
-    signType,
-    message: paid
-      ? `Authentic payment notification: out_trade_no ${fields.out_trade_no ?? '(none)'} paid, total_fee ${fields.total_fee ?? '(none)'} fen.`
-      : `Authentic notification of a failed payment (result_code ${fields.result_code ?? '(none)'}${fields.err_code ? `, err_code ${fields.err_code}` : ''}): the order is not paid.`,
-  };
+  const problem = identityProblem(result.checks, fields, profile);
+  return problem ? [problem.reason, problem.message] : undefined;
 }
 
 export function returnFailMessage(fields: Record<string, string>): string {

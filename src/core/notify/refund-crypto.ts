@@ -15,13 +15,37 @@ export function refundCryptoKey(apiKey: string): Buffer {
   return Buffer.from(hex, 'ascii');
 }
 
+// A handler decrypts every refund notification with the same key: derive
+// its AES key once (only used internally, never handed out).
+let lastApiKey: string | undefined;
+let lastCryptoKey = Buffer.alloc(0);
+
+function cachedCryptoKey(apiKey: string): Buffer {
+  if (apiKey !== lastApiKey) {
+    lastCryptoKey = refundCryptoKey(apiKey);
+    lastApiKey = apiKey;
+  }
+  return lastCryptoKey;
+}
+
+/**
+ * Strict base64: Node's decoder skips characters it does not know, so a
+ * decoded length shorter than the text promises means the text was not
+ * base64. Cheaper than a regular expression over the whole text.
+ */
+function decodeBase64(text: string): Buffer | undefined {
+  if (text === '' || text.length % 4 !== 0) return undefined;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const data = Buffer.from(text, 'base64');
+  return data.length === (text.length / 4) * 3 - padding ? data : undefined;
+}
+
 /** Decrypts `req_info` into the plaintext XML (root `<root>`). */
 export function decryptReqInfo(reqInfo: string, apiKey: string): string {
-  const compact = reqInfo.replace(/\s+/g, '');
-  if (compact === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
+  const data = decodeBase64(reqInfo.replace(/\s+/g, ''));
+  if (data === undefined) {
     throw new InputError('REQ_INFO_MALFORMED', 'req_info is not base64 text.');
   }
-  const data = Buffer.from(compact, 'base64');
   if (data.length === 0 || data.length % 16 !== 0) {
     throw new InputError(
       'REQ_INFO_MALFORMED',
@@ -31,7 +55,7 @@ export function decryptReqInfo(reqInfo: string, apiKey: string): string {
   try {
     const decipher = createDecipheriv(
       'aes-256-ecb',
-      refundCryptoKey(apiKey),
+      cachedCryptoKey(apiKey),
       null,
     );
     return Buffer.concat([decipher.update(data), decipher.final()]).toString(

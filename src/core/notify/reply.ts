@@ -13,6 +13,9 @@ export const NOTIFY_REPLY_CONTENT_TYPE = 'text/xml; charset=utf-8';
 
 export type ReplyCode = 'SUCCESS' | 'FAIL';
 
+/** The few replies a handler sends, built once. */
+const replies = new Map<string, string>();
+
 /**
  * The reply body. `notifyReply('SUCCESS')` is exactly
  * `<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>`;
@@ -21,9 +24,18 @@ export type ReplyCode = 'SUCCESS' | 'FAIL';
  */
 export function notifyReply(code: ReplyCode, msg?: string): string {
   const text = msg ?? (code === 'SUCCESS' ? 'OK' : 'FAIL');
-  // An empty return_msg would be left out of the XML, and a reply without
-  // return_msg is one of the shapes reported to cause retries.
-  return buildXml({ return_code: code, return_msg: text === '' ? ' ' : text });
+  const cacheKey = `${code} ${text}`;
+  let reply = replies.get(cacheKey);
+  if (reply === undefined) {
+    // An empty return_msg would be left out of the XML, and a reply
+    // without return_msg is one of the shapes reported to cause retries.
+    reply = buildXml({
+      return_code: code,
+      return_msg: text === '' ? ' ' : text,
+    });
+    if (replies.size < 64) replies.set(cacheKey, reply);
+  }
+  return reply;
 }
 
 const FAIL_MESSAGES: Record<string, string> = {
