@@ -3,6 +3,7 @@
 // 20 % on top of parsing, i.e. handled/s >= 1/1.2 = 0.83 of parsed/s.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseXml } from '../dist/core/xml.js';
 import {
