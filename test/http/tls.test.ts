@@ -60,7 +60,9 @@ async function mutualTlsServer(ca: Pair, seen: string[]): Promise<string> {
       rejectUnauthorized: true,
     },
     (req, res) => {
-      seen.push((req.socket as TLSSocket).getPeerCertificate().subject.CN);
+      seen.push(
+        (req.socket as TLSSocket).getPeerCertificate().subject.CN as string,
+      );
       req.resume();
       req.on('end', () => res.end(signedAnswer({ refund_id: '50000000001' })));
     },
