@@ -1,6 +1,6 @@
 import { DiscrepancyError } from '../errors.js';
 import { SUMMARY_COLUMNS } from './columns.js';
-import type { BillSummary } from './rows.js';
+import type { BillSummary } from './summary.js';
 
 /**
  * The summary line states the row count and column totals; a bill whose

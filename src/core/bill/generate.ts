@@ -10,7 +10,7 @@ import {
   type DiscrepancyCategory,
 } from './categories.js';
 import { planOrders, type OrderPlan } from './generate-plan.js';
-import { formatUnits } from './rows.js';
+import { formatUnits } from './amounts.js';
 
 /**
  * A deterministic generator of large trade bills, for tests and the

@@ -6,14 +6,14 @@ import {
   SUMMARY_FIRST_HEADER,
   type BillLayout,
 } from './columns.js';
+import { RowBuilder, splitCells, type BillRow } from './rows.js';
 import {
-  readSummary,
-  RowBuilder,
-  splitCells,
-  type BillRow,
-  type ReadSummary,
-} from './rows.js';
-import { lineBatches, plainBytes, type ByteSource } from './source.js';
+  latin1ToUtf8,
+  lineBatches,
+  plainBytes,
+  type ByteSource,
+} from './source.js';
+import { readSummary, type ReadSummary } from './summary.js';
 
 /**
  * Streaming trade-bill parser (spec §5). The file is read once, chunk by
@@ -27,6 +27,15 @@ export interface NoBill {
   return_code: string;
   return_msg: string;
   error_code?: string;
+}
+
+export interface OpenBillOptions {
+  /**
+   * Only these text keys are needed on rows (amounts are always read). The
+   * other text cells are then left undefined and the bill is read much
+   * faster, in half the memory: what reconciliation uses.
+   */
+  select?: Iterable<keyof BillRow>;
 }
 
 /** The end of a bill: its summary and how the rows compare with it. */
@@ -50,8 +59,12 @@ export class TradeBill {
     private readonly first: string[],
     private lineNo: number,
     private readonly rest: AsyncIterator<string[]>,
+    private readonly text: Decoded,
   ) {
-    this.builder = new RowBuilder(layout.columns);
+    this.builder = new RowBuilder(layout.columns, {
+      select: text.select,
+      latin1: text.latin1,
+    });
   }
 
   /** Rows in file order, one array per chunk read (never empty). */
@@ -106,14 +119,17 @@ export class TradeBill {
       if (this.summaryHeader) {
         this.summaryLines = readSummary(
           this.summaryHeader.text,
-          line,
+          this.text.utf8(line),
           this.lineNo,
         );
         this.summaryHeader = undefined;
-      } else if (isSummaryHeader(line)) {
-        this.summaryHeader = { text: line, line: this.lineNo };
+      } else if (
+        line.charCodeAt(0) !== 96 &&
+        isSummaryHeader(this.text.utf8(line))
+      ) {
+        this.summaryHeader = { text: this.text.utf8(line), line: this.lineNo };
       } else {
-        rows.push(this.builder.build(splitCells(line), this.lineNo));
+        rows.push(this.builder.line(line, this.lineNo));
       }
     }
     return rows;
@@ -133,7 +149,22 @@ export class TradeBill {
  * data lines always start with one (spec §5).
  */
 function isSummaryHeader(line: string): boolean {
-  return line.charCodeAt(0) !== 96 && line.startsWith(SUMMARY_FIRST_HEADER);
+  return line.startsWith(SUMMARY_FIRST_HEADER);
+}
+
+/** How lines were decoded, and how to get UTF-8 text back. */
+class Decoded {
+  readonly latin1: boolean;
+  readonly select?: ReadonlySet<string>;
+
+  constructor(options: OpenBillOptions) {
+    this.select = options.select ? new Set(options.select) : undefined;
+    this.latin1 = this.select !== undefined;
+  }
+
+  utf8(line: string): string {
+    return this.latin1 ? latin1ToUtf8(line) : line;
+  }
 }
 
 function alreadyRead(): Error {
@@ -151,20 +182,27 @@ function alreadyRead(): Error {
  */
 export async function openBill(
   source: ByteSource,
+  options: OpenBillOptions = {},
 ): Promise<TradeBill | NoBill> {
-  const batches = lineBatches(plainBytes(source))[Symbol.asyncIterator]();
+  const text = new Decoded(options);
+  const batches = lineBatches(
+    plainBytes(source),
+    text.latin1 ? 'latin1' : 'utf8',
+  )[Symbol.asyncIterator]();
   let lineNo = 0;
   for (let next = await batches.next(); !next.done;) {
     const lines = next.value;
     for (let i = 0; i < lines.length; i++) {
       lineNo += 1;
-      const line = i === 0 && lineNo === 1 ? stripBom(lines[0]) : lines[i];
+      const raw = text.utf8(lines[i]);
+      const line = lineNo === 1 ? stripBom(raw) : raw;
       if (line.trim() === '') continue;
       if (line.trimStart().startsWith('<')) {
-        return readXmlAnswer([line, ...lines.slice(i + 1)], batches);
+        const rest = lines.slice(i + 1).map((l) => text.utf8(l));
+        return readXmlAnswer([line, ...rest], batches, text);
       }
       const layout = layoutFromHeader(splitCells(line));
-      return new TradeBill(layout, lines.slice(i + 1), lineNo, batches);
+      return new TradeBill(layout, lines.slice(i + 1), lineNo, batches, text);
     }
     next = await batches.next();
   }

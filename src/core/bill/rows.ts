@@ -1,11 +1,7 @@
 import { InputError } from '../errors.js';
-import { decimalToUnits } from '../money.js';
-import {
-  SCALE,
-  SUMMARY_COLUMNS,
-  type BillColumn,
-  type SummaryDef,
-} from './columns.js';
+import { amountError, parseUnits } from './amounts.js';
+import { SCALE, type BillColumn } from './columns.js';
+import { hasHighBytes, latin1ToUtf8 } from './source.js';
 
 /**
  * One detail row, keys named after the v2 API fields (see DETAIL_COLUMNS).
@@ -60,55 +56,20 @@ export function splitCells(line: string): string[] {
 }
 
 /**
- * Reads an amount cell exactly as integer units of 10^-scale yuan; an empty
- * cell is 0. The common shapes (`12.34`, `-0.00120`, `0`) are read digit by
- * digit, because a bill has millions of them; anything else goes through
- * money.ts, which decides what is valid.
+ * Cuts only the wanted cells of a backtick line into `out` (the others keep
+ * whatever they held) and returns how many cells the line has.
  */
-export function readAmount(
-  value: string,
-  scale: number,
-  where: () => string,
-): number {
-  const units = value === '' ? 0 : quickUnits(value, scale);
-  if (units !== undefined) return units;
-  const exact = decimalToUnits(value, scale);
-  if (exact !== undefined) return exact;
-  throw new InputError(
-    'BILL_AMOUNT_INVALID',
-    `${where()}: "${value}" is not an amount in yuan with at most ${scale} decimals.`,
-    { hint: 'The file is damaged or not a WeChat Pay bill.' },
-  );
-}
-
-/** Formats integer units with `scale` decimals, exactly: (-120, 5) → "-0.00120". */
-export function formatUnits(units: number, scale: number): string {
-  const sign = units < 0 ? '-' : '';
-  const digits = String(Math.abs(units)).padStart(scale + 1, '0');
-  const cut = digits.length - scale;
-  return `${sign}${digits.slice(0, cut)}.${digits.slice(cut)}`;
-}
-
-function quickUnits(value: string, scale: number): number | undefined {
-  const negative = value.charCodeAt(0) === 45;
-  let i = negative ? 1 : 0;
-  let units = 0;
-  let decimals = -1;
-  for (; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code >= 48 && code <= 57) {
-      units = units * 10 + (code - 48);
-      if (decimals >= 0 && ++decimals > scale) return undefined;
-    } else if (code === 46 && decimals < 0 && i > (negative ? 1 : 0)) {
-      decimals = 0;
-    } else {
-      return undefined;
+function pickCells(line: string, wanted: boolean[], out: string[]): number {
+  let from = 1;
+  for (let k = 0; ; k++) {
+    const end = line.indexOf(',`', from);
+    if (end < 0) {
+      if (wanted[k]) out[k] = line.slice(from);
+      return k + 1;
     }
+    if (wanted[k]) out[k] = line.slice(from, end);
+    from = end + 2;
   }
-  if (decimals === 0 || i === (negative ? 1 : 0)) return undefined;
-  units *= 10 ** (scale - Math.max(decimals, 0));
-  if (!Number.isSafeInteger(units)) return undefined;
-  return negative ? -units : units;
 }
 
 /** Every detail key, in the order rows carry them. */
@@ -198,25 +159,63 @@ function makeRow(c: string[], x: Slots, a: number[]): BillRow {
 export class RowBuilder {
   count = 0;
   private readonly slots: Slots;
+  /** Text cells to re-read as UTF-8 when the line was read as latin1. */
+  private readonly recode: number[];
+  /** With `select`: which cells are used, and a reused array for them. */
+  private readonly picked?: boolean[];
+  private readonly cells: string[];
   private readonly amountAt: number[];
   private readonly scales: number[];
   private readonly unknown: number[];
   private readonly totals: number[];
   private readonly units: number[];
 
-  constructor(private readonly columns: BillColumn[]) {
+  /**
+   * `select` limits the text keys set on rows (amounts are always read, for
+   * the summary check); `latin1` says data lines were decoded as latin1, so
+   * the selected text cells with non-ASCII bytes are decoded again as UTF-8.
+   */
+  constructor(
+    private readonly columns: BillColumn[],
+    options: { select?: ReadonlySet<string>; latin1?: boolean } = {},
+  ) {
     const n = columns.length;
+    const wanted = (c: BillColumn) =>
+      c.kind !== 'text' || !options.select || options.select.has(c.key);
     const slots = {} as Slots;
     for (const field of FIELDS) {
-      const at = columns.findIndex((c) => c.known && c.key === field);
+      const at = columns.findIndex(
+        (c) => c.known && c.key === field && wanted(c),
+      );
       slots[field] = at < 0 ? n : at;
     }
     this.slots = slots;
+    this.recode = options.latin1
+      ? columns.flatMap((c, i) => (c.kind === 'text' && wanted(c) ? [i] : []))
+      : [];
     this.amountAt = columns.flatMap((c, i) => (c.kind === 'text' ? [] : [i]));
     this.scales = this.amountAt.map((i) => SCALE[columns[i].kind as 'fen']);
-    this.unknown = columns.flatMap((c, i) => (c.known ? [] : [i]));
+    this.unknown = columns.flatMap((c, i) =>
+      c.known || !wanted(c) ? [] : [i],
+    );
+    this.picked = options.select ? columns.map(wanted) : undefined;
+    this.cells = columns.map(() => '');
     this.totals = this.amountAt.map(() => 0);
     this.units = new Array<number>(n + 1).fill(0);
+  }
+
+  /**
+   * Builds the row of one data line. With `select`, only the cells used are
+   * cut out of the line, which saves most of the garbage.
+   */
+  line(text: string, line: number): BillRow {
+    if (!this.picked || text.charCodeAt(0) !== 96) {
+      return this.build(splitCells(text), line);
+    }
+    const cells = this.cells;
+    const found = pickCells(text, this.picked, cells);
+    if (found !== cells.length) throw this.cellCount(found, line);
+    return this.build(cells, line);
   }
 
   /** Builds the row of one data line; `line` numbers errors (1-based). */
@@ -224,12 +223,17 @@ export class RowBuilder {
     if (cells.length !== this.columns.length) {
       throw this.cellCount(cells.length, line);
     }
+    for (const i of this.recode) {
+      if (hasHighBytes(cells[i])) cells[i] = latin1ToUtf8(cells[i]);
+    }
     const units = this.units;
     for (let k = 0; k < this.amountAt.length; k++) {
       const i = this.amountAt[k];
-      const value = readAmount(cells[i], this.scales[k], () =>
-        this.where(line, this.columns[i].header),
-      );
+      const value =
+        cells[i] === ''
+          ? 0
+          : (parseUnits(cells[i], this.scales[k]) ??
+            this.badAmount(cells[i], line, i));
       units[i] = value;
       this.totals[k] += value;
     }
@@ -255,8 +259,14 @@ export class RowBuilder {
     row.extra = extra;
   }
 
-  private where(line: number, header: string): string {
-    return `Line ${line}, column ${header}`;
+  private badAmount(value: string, line: number, i: number): never {
+    // A valid amount is ASCII; other bytes are decoded only for the message.
+    const shown = hasHighBytes(value) ? latin1ToUtf8(value) : value;
+    return amountError(
+      `Line ${line}, column ${this.columns[i].header}`,
+      shown,
+      this.scales[this.amountAt.indexOf(i)],
+    );
   }
 
   private cellCount(found: number, line: number): InputError {
@@ -272,82 +282,4 @@ export class RowBuilder {
       },
     );
   }
-}
-
-/** The totals line, read by its own header names. */
-export interface BillSummary {
-  total_count: number;
-  settlement_total_fee?: number;
-  settlement_refund_fee?: number;
-  coupon_refund_fee?: number;
-  service_charge?: number;
-  total_fee?: number;
-  refund_fee?: number;
-  /** Totals of columns this version does not know, by their header. */
-  extra?: Record<string, string>;
-}
-
-export interface ReadSummary {
-  summary: BillSummary;
-  /** Per summary key, the header the file used for it. */
-  headers: Record<string, string>;
-}
-
-/** Reads the two summary lines (header and totals). */
-export function readSummary(
-  headerLine: string,
-  valuesLine: string,
-  line: number,
-): ReadSummary {
-  const headers = splitCells(headerLine);
-  const values = splitCells(valuesLine);
-  if (values.length !== headers.length) {
-    throw new InputError(
-      'BILL_SUMMARY_SHAPE',
-      `The summary on line ${line} has ${values.length} cells; its header has ${headers.length}.`,
-    );
-  }
-  const summary: Record<string, unknown> = {};
-  const used: Record<string, string> = {};
-  headers.forEach((header, i) => {
-    const def: SummaryDef | undefined = SUMMARY_COLUMNS[header];
-    if (!def) {
-      const extra = (summary.extra ??= {}) as Record<string, string>;
-      extra[header] = values[i];
-      return;
-    }
-    const kind = def.kind === 'text' ? 'count' : def.kind;
-    used[def.key] = header;
-    summary[def.key] = readSummaryValue(values[i], kind, line, header);
-  });
-  if (summary.total_count === undefined) {
-    throw new InputError(
-      'BILL_SUMMARY_SHAPE',
-      `The summary header on line ${line - 1} has no 总交易单数.`,
-    );
-  }
-  return { summary: summary as unknown as BillSummary, headers: used };
-}
-
-function readSummaryValue(
-  value: string,
-  kind: 'count' | 'fen' | 'fee',
-  line: number,
-  header: string,
-): number {
-  if (kind !== 'count') {
-    return readAmount(
-      value,
-      SCALE[kind],
-      () => `Line ${line}, total ${header}`,
-    );
-  }
-  const count = decimalToUnits(value, 0);
-  if (count === undefined || count < 0) {
-    throw new InputError(
-      'BILL_SUMMARY_INVALID',
-      `Line ${line}: 总交易单数 "${value}" is not a count.`,
-    );
-  }
-  return count;
 }

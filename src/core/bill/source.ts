@@ -97,6 +97,7 @@ async function* gunzip(
  */
 export async function* lineBatches(
   bytes: AsyncIterable<Buffer>,
+  encoding: 'utf8' | 'latin1' = 'utf8',
 ): AsyncGenerator<string[]> {
   let tail: Buffer = Buffer.alloc(0);
   for await (const chunk of bytes) {
@@ -107,12 +108,12 @@ export async function* lineBatches(
       continue;
     }
     const text = tail.length
-      ? Buffer.concat([tail, chunk.subarray(0, cut + 1)]).toString('utf8')
-      : chunk.toString('utf8', 0, cut + 1);
+      ? Buffer.concat([tail, chunk.subarray(0, cut + 1)]).toString(encoding)
+      : chunk.toString(encoding, 0, cut + 1);
     tail = chunk.subarray(cut + 1);
     yield splitLines(text);
   }
-  if (tail.length) yield splitLines(`${tail.toString('utf8')}\n`);
+  if (tail.length) yield splitLines(`${tail.toString(encoding)}\n`);
 }
 
 /**
@@ -161,4 +162,21 @@ function lineTooLong(): InputError {
  */
 export function detach(text: string): string {
   return (' ' + text).slice(1);
+}
+
+/**
+ * Latin1 decoding maps each byte to one character, so text read that way
+ * holds the exact bytes: ASCII cells (ids, amounts) are right as they are,
+ * and any other cell is decoded again as UTF-8 when it is needed. It is
+ * much cheaper than UTF-8 decoding and gives one-byte strings (half the
+ * memory), which is what a million-row index needs.
+ */
+const HIGH_BYTE = /[\x80-\xff]/;
+
+export function hasHighBytes(text: string): boolean {
+  return HIGH_BYTE.test(text);
+}
+
+export function latin1ToUtf8(text: string): string {
+  return Buffer.from(text, 'latin1').toString('utf8');
 }
