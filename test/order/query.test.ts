@@ -135,7 +135,7 @@ describe('wxpay order query --watch', () => {
     return localServer((_req, body) => {
       const no = parseXml(body).fields.out_trade_no;
       const state = states[Math.min(n++, states.length - 1)];
-      const paid =
+      const paid: Record<string, string> =
         state === 'SUCCESS'
           ? { total_fee: '1', cash_fee: '1', transaction_id: '4200000001' }
           : {};
