@@ -38,8 +38,7 @@ export function sandboxKey(merchant: SimMerchant): string {
 
 /**
  * The merchants of one simulator. The demo merchant comes first; a merchant
- * added with the same mch_id replaces it (its key wins), and one added with
- * a known mch_id but new appids adds the appids.
+ * added with the same mch_id replaces it entirely (appids, key, secrets).
  */
 export class MerchantRegistry {
   private readonly byMchId = new Map<string, SimMerchant>();

@@ -5,6 +5,7 @@ import { registerConfig } from './config/index.js';
 import { registerDoctor } from './doctor/index.js';
 import { registerFundflow } from './download/index.js';
 import { registerKf } from './kf/index.js';
+import { registerMock } from './mock/index.js';
 import { registerNotify } from './notify/index.js';
 import { registerOrder } from './order/index.js';
 import { registerRefund } from './refund/index.js';
@@ -24,4 +25,5 @@ export function registerCommands(program: Command, kit: Kit): void {
   registerFundflow(program, kit);
   registerNotify(program, kit);
   registerKf(program, kit);
+  registerMock(program, kit);
 }
