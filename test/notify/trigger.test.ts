@@ -63,7 +63,7 @@ describe('wxpay notify trigger', () => {
     expect(result.stdout).toMatch(
       /^1\tpayment\tgenuine\t200\t\d+\tacknowledged\tok\n$/,
     );
-    expect(result.stderr).toContain('All 1 expectations held.');
+    expect(result.stderr).toContain('The expectation held.');
   });
 
   it('repeats the notification and expects a tampered copy to be refused', async () => {

@@ -18,7 +18,7 @@ export function refundCryptoKey(apiKey: string): Buffer {
 // A handler decrypts every refund notification with the same key: derive
 // its AES key once (only used internally, never handed out).
 let lastApiKey: string | undefined;
-let lastCryptoKey = Buffer.alloc(0);
+let lastCryptoKey: Buffer = Buffer.alloc(0);
 
 function cachedCryptoKey(apiKey: string): Buffer {
   if (apiKey !== lastApiKey) {

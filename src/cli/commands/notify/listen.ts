@@ -177,17 +177,19 @@ function prettyLine(ctx: Context, record: ReceivedNotification): string {
     : c.red(`✗ invalid (${record.reason})`);
   const parts = [c.dim(time), record.kind.padEnd(7), id, amount, verdict];
   if (record.duplicate) parts.push(c.yellow('duplicate'));
+  const notes = record.valid ? [] : [record.message];
   const forward = record.forward;
   if (forward) {
     const detail = forward.error
       ? forward.error
       : `${forwardWord(record)}, HTTP ${forward.status}, ${Math.round(forward.latencyMs ?? 0)} ms`;
-    const mark = forward.ok ? c.green('✓') : c.red('✗');
-    parts.push(`→ handler ${mark} ${detail}`);
-    for (const problem of forward.problems)
-      parts.push(`\n    ${c.dim(problem)}`);
+    parts.push(`→ handler ${forward.ok ? c.green('✓') : c.red('✗')} ${detail}`);
+    notes.push(...forward.problems);
   }
-  return parts.filter(Boolean).join('  ');
+  return [
+    parts.filter(Boolean).join('  '),
+    ...notes.map((note) => `    ${c.dim(note)}`),
+  ].join('\n');
 }
 
 function printSummary(ctx: Context, stats: ReceiverStats): void {
@@ -203,6 +205,10 @@ function printSummary(ctx: Context, stats: ReceiverStats): void {
     });
   }
   ctx.out.info(
-    `Received ${stats.received}: ${stats.valid} valid, ${stats.invalid} invalid (${stats.unreadable} unreadable), ${stats.duplicates} duplicates; forwarded ok ${stats.forwardedOk}, failed ${stats.forwardedFailed}.`,
+    `Received ${stats.received}: ${stats.valid} valid, ${stats.invalid} invalid (${stats.unreadable} unreadable), ${plural(stats.duplicates, 'duplicate')}; forwarded ok ${stats.forwardedOk}, failed ${stats.forwardedFailed}.`,
   );
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }

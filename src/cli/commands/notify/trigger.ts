@@ -88,7 +88,11 @@ export const triggerRun: RunFn<TriggerOptions> = async (
   }
   const failed = sends.filter((send) => !send.ok).length;
   if (ok) {
-    ctx.out.success(`All ${sends.length} expectations held.`);
+    ctx.out.success(
+      sends.length === 1
+        ? 'The expectation held.'
+        : `All ${sends.length} expectations held.`,
+    );
   } else {
     ctx.out.info(
       ctx.out.errColor.red(
