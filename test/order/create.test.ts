@@ -340,3 +340,19 @@ describe('wxpay order create against a real profile', () => {
     expect(result.code).toBe(4);
   });
 });
+
+describe('wxpay order create --sign-type HMAC-SHA256', () => {
+  it('signs the order and the paySign with HMAC-SHA256', async () => {
+    const result = await cli(
+      tempConfigDir(),
+      createArgs('--openid', OPENID, '--sign-type', 'HMAC-SHA256', '--json'),
+    );
+    expect(result.code).toBe(0);
+    const pay = JSON.parse(result.stdout).request_payment;
+    expect(pay.signType).toBe('HMAC-SHA256');
+    expect(pay.paySign).toMatch(/^[0-9A-F]{64}$/);
+    expect(payParamsValid(pay, DEMO_PROFILE.appid!, DEMO_PROFILE.key!)).toBe(
+      true,
+    );
+  });
+});

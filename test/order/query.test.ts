@@ -1,5 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { dispatchInterrupt } from '../../src/cli/interrupt.js';
 import { parseXml } from '../../src/core/xml.js';
 import { tempConfigDir } from '../helpers/cli.js';
 import {
@@ -164,6 +165,20 @@ describe('wxpay order query --watch', () => {
     );
     const piped = await cli(dir, [...WATCH, '50ms']);
     expect(piped.stderr).toBe('');
+  });
+
+  it('stops cleanly on Ctrl-C, printing the last state, exit 130', async () => {
+    const server = await stateServer(['NOTPAY']);
+    const dir = configWith('shop', localProfile(server.url));
+    const running = cli(dir, [...WATCH, '50ms']);
+    while (server.requests.length < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(dispatchInterrupt()).toBe(true);
+    const result = await running;
+    expect(result.code).toBe(130);
+    expect(tabFields(result.stdout).trade_state).toBe('NOTPAY');
+    expect(result.stderr).toContain('Stopped watching; last state NOTPAY.');
   });
 
   it('stops at a final unpaid state with exit 1', async () => {
