@@ -169,6 +169,12 @@ describe('wxpay notify verify', () => {
     expect(result.stderr).toContain('limit is 131072 bytes');
   });
 
+  it('asks for a FILE instead of waiting on a terminal stdin', async () => {
+    const result = await runCli(['notify', 'verify'], { env: ENV, tty: true });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('No notification body given.');
+  });
+
   it('exits 4 when no key is configured', async () => {
     const result = await runCli([
       'notify',
