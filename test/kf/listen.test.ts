@@ -62,7 +62,10 @@ function post(
   body: string | Buffer,
   method = 'POST',
 ) {
-  return fetch(`${base}/kf?${new URLSearchParams(query)}`, { method, body });
+  return fetch(`${base}/kf?${new URLSearchParams(query)}`, {
+    method,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
 }
 
 describe('wxpay kf listen', () => {

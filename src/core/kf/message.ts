@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { parseXml } from '../xml.js';
+import { buildXml, parseXml } from '../xml.js';
 import { jsonObjectFields, parseJsonLossless } from './json.js';
 
 /**
@@ -113,4 +113,19 @@ export function summarizeMessage(message: KfMessage): string {
     default:
       return `MsgType=${message.MsgType ?? '(none)'}`;
   }
+}
+
+const BARE_NUMBERS = new Set(['CreateTime', 'MsgId', 'TimeStamp']);
+
+/**
+ * Writes a message in a push format. CreateTime and MsgId are bare numbers
+ * as WeChat writes them, even when they exceed 2^53.
+ */
+export function renderMessage(message: KfMessage, format: PushFormat): string {
+  if (format === 'xml') return buildXml(message);
+  const parts = Object.entries(message).map(([name, value]) => {
+    const bare = BARE_NUMBERS.has(name) && /^\d+$/.test(value);
+    return `${JSON.stringify(name)}:${bare ? value : JSON.stringify(value)}`;
+  });
+  return `{${parts.join(',')}}`;
 }

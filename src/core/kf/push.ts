@@ -1,7 +1,11 @@
 import { InputError, SignatureError } from '../errors.js';
-import { buildXml } from '../xml.js';
 import { decryptKfMessage, encryptKfMessage } from './crypto.js';
-import { parsePushBody, type KfMessage, type PushFormat } from './message.js';
+import {
+  parsePushBody,
+  renderMessage,
+  type KfMessage,
+  type PushFormat,
+} from './message.js';
 import {
   kfSignature,
   kfSignatureMatches,
@@ -138,6 +142,23 @@ export interface SealedPush {
   query: Record<string, string>;
 }
 
+/** Encrypts a message and signs the result (msg_signature / MsgSignature). */
+function encryptAndSign(
+  message: string,
+  options: SealOptions,
+): { encrypt: string; msgSignature: string } {
+  const encrypt = encryptKfMessage(message, options);
+  return {
+    encrypt,
+    msgSignature: kfSignature(
+      options.token,
+      options.timestamp,
+      options.nonce,
+      encrypt,
+    ),
+  };
+}
+
 /**
  * Builds a safe-mode push envelope as WeChat sends it (spec §3.1): the body
  * with ToUserName and Encrypt, and the query with both signatures.
@@ -148,16 +169,9 @@ export function sealPush(
   toUserName: string,
   options: SealOptions & { openid?: string },
 ): SealedPush {
-  const encrypt = encryptKfMessage(message, options);
-  const msgSignature = kfSignature(
-    options.token,
-    options.timestamp,
-    options.nonce,
-    encrypt,
-  );
-  const fields = { ToUserName: toUserName, Encrypt: encrypt };
+  const { encrypt, msgSignature } = encryptAndSign(message, options);
   return {
-    body: format === 'xml' ? buildXml(fields) : JSON.stringify(fields),
+    body: renderMessage({ ToUserName: toUserName, Encrypt: encrypt }, format),
     encrypt,
     msgSignature,
     query: {
@@ -180,22 +194,16 @@ export function sealReply(
   format: PushFormat,
   options: SealOptions,
 ): string {
-  const encrypt = encryptKfMessage(reply, options);
-  const signature = kfSignature(
-    options.token,
-    options.timestamp,
-    options.nonce,
-    encrypt,
-  );
-  if (format === 'xml') {
-    return buildXml({
+  const { encrypt, msgSignature } = encryptAndSign(reply, options);
+  return renderMessage(
+    {
       Encrypt: encrypt,
-      MsgSignature: signature,
+      MsgSignature: msgSignature,
       TimeStamp: options.timestamp,
       Nonce: options.nonce,
-    });
-  }
-  return `{"Encrypt":${JSON.stringify(encrypt)},"MsgSignature":${JSON.stringify(signature)},"TimeStamp":${/^\d+$/.test(options.timestamp) ? options.timestamp : JSON.stringify(options.timestamp)},"Nonce":${JSON.stringify(options.nonce)}}`;
+    },
+    format,
+  );
 }
 
 /**
@@ -240,12 +248,13 @@ export function transferReply(
   format: PushFormat,
   createTime: string,
 ): string {
-  const fields = {
-    ToUserName: message.FromUserName ?? '',
-    FromUserName: message.ToUserName ?? '',
-    CreateTime: createTime,
-    MsgType: 'transfer_customer_service',
-  };
-  if (format === 'xml') return buildXml(fields);
-  return `{"ToUserName":${JSON.stringify(fields.ToUserName)},"FromUserName":${JSON.stringify(fields.FromUserName)},"CreateTime":${/^\d+$/.test(createTime) ? createTime : JSON.stringify(createTime)},"MsgType":"transfer_customer_service"}`;
+  return renderMessage(
+    {
+      ToUserName: message.FromUserName ?? '',
+      FromUserName: message.ToUserName ?? '',
+      CreateTime: createTime,
+      MsgType: 'transfer_customer_service',
+    },
+    format,
+  );
 }

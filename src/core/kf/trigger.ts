@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { WxPayError } from '../errors.js';
-import { buildXml } from '../xml.js';
-import { parsePushBody, type KfMessage, type PushFormat } from './message.js';
+import {
+  parsePushBody,
+  renderMessage,
+  type KfMessage,
+  type PushFormat,
+} from './message.js';
 import { openReply, sealPush } from './push.js';
 import { kfSignature } from './signature.js';
 
@@ -72,21 +76,6 @@ export function sampleMessage(spec: SampleSpec): KfMessage {
 /** A 19-digit id like WeChat's (above 2^53, as real ones are). */
 export function randomMsgId(): string {
   return `7${(randomBytes(8).readBigUInt64BE() % 10n ** 18n).toString().padStart(18, '0')}`;
-}
-
-const BARE_NUMBERS = new Set(['CreateTime', 'MsgId', 'TimeStamp']);
-
-/**
- * Writes a message in a push format. CreateTime and MsgId are bare numbers
- * as WeChat writes them, even when they exceed 2^53.
- */
-export function renderMessage(message: KfMessage, format: PushFormat): string {
-  if (format === 'xml') return buildXml(message);
-  const parts = Object.entries(message).map(([name, value]) => {
-    const bare = BARE_NUMBERS.has(name) && /^\d+$/.test(value);
-    return `${JSON.stringify(name)}:${bare ? value : JSON.stringify(value)}`;
-  });
-  return `{${parts.join(',')}}`;
 }
 
 export interface TriggerRequest {
