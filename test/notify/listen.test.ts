@@ -29,6 +29,14 @@ function payment(n: number, transactionId?: string) {
   }).body;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- log records
+function ndjsonLines(stdout: string): any[] {
+  return stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
 describe('wxpay notify listen', () => {
   it('answers and counts every one of 200 concurrent posts', async () => {
     const listen = await startListen(['--mock', '--json']);
@@ -127,10 +135,7 @@ describe('wxpay notify listen', () => {
     await post(listen.url, refund('a'));
     await post(listen.url, refund('b'));
     const result = await listen.stop();
-    const records = result.stdout
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line));
+    const records = ndjsonLines(result.stdout);
     expect(
       records.map((r) => [r.kind, r.out_refund_no, r.valid, r.duplicate]),
     ).toEqual([
@@ -210,10 +215,7 @@ describe('wxpay notify listen', () => {
       notifyReply('FAIL', 'HANDLER'),
     );
     const result = await listen.stop();
-    const records = result.stdout
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line));
+    const records = ndjsonLines(result.stdout);
     expect(
       records.map((r) => [r.valid, r.forward.acknowledged, r.forward.ok]),
     ).toEqual([
