@@ -205,6 +205,11 @@ function announce(
   ctx.out.info(
     `Listening on http://${host}:${address.port}/ for customer-service pushes (Ctrl-C to stop).`,
   );
+  if (!['127.0.0.1', '::1'].includes(address.address)) {
+    ctx.out.warn(
+      `Bound to ${address.address}: other machines can reach this receiver. It only answers signed pushes, but prefer 127.0.0.1 behind a tunnel.`,
+    );
+  }
   ctx.out.info(
     `  Token ✓  EncodingAESKey ${setup.aesKey ? '✓' : '✗ (safe-mode pushes will be refused)'}  AppID ${setup.appid ?? '✗ (not checked)'}`,
   );
