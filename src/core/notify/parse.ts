@@ -37,9 +37,13 @@ export function parseXmlSafely(body: string | Uint8Array, maxBytes: number) {
     return parseXml(body, { maxBytes });
   } catch (error) {
     if (error instanceof WxPayError) throw error;
+    // The parser's own text names its internals and quotes the body; say
+    // what matters and keep the original as the cause (--verbose).
+    const text = error instanceof Error ? error.message : String(error);
+    const at = /position (\d+)/.exec(text);
     throw new InputError(
       'XML_MALFORMED',
-      `Malformed XML: ${error instanceof Error ? error.message : String(error)}`,
+      `Malformed XML${at ? ` near character ${at[1]}` : ''}: the body is not well-formed (a broken tag, CDATA section or declaration).`,
       { cause: error },
     );
   }
