@@ -103,12 +103,23 @@ export function parseXml(
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     const { msg, line, col } = validation.err;
+    const where =
+      col === undefined ? `line ${line}` : `line ${line}, column ${col}`;
+    throw new InputError('XML_MALFORMED', `Malformed XML at ${where}: ${msg}`);
+  }
+  let document: Record<string, unknown>;
+  try {
+    document = parser.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    // The validator lets a few broken constructs through (e.g. "<![C]>")
+    // that the parser then rejects with a plain Error.
     throw new InputError(
       'XML_MALFORMED',
-      `Malformed XML at line ${line}, column ${col}: ${msg}`,
+      'Malformed XML: a CDATA section, comment or declaration is broken.',
+      { cause: error },
     );
   }
-  return toFlat(parser.parse(text) as Record<string, unknown>);
+  return toFlat(document);
 }
 
 function toFlat(document: Record<string, unknown>): ParsedXml {

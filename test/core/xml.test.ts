@@ -130,3 +130,48 @@ describe('buildXml', () => {
     );
   });
 });
+
+describe('parseXml never throws anything but InputError', () => {
+  it.each([
+    '<![C]>',
+    '<!"[CDATA[',
+    '<xml><![C]></xml>',
+    '<xml><a><!"[CDATA[</a></xml>',
+  ])('refuses %j cleanly', (body) => {
+    const error = refusal(body);
+    expect(error.message).not.toContain('undefined');
+  });
+
+  it('holds for arbitrary text built from XML punctuation', () => {
+    const piece = fc.constantFrom(
+      '<',
+      '>',
+      '/',
+      '!',
+      '[',
+      ']',
+      '"',
+      "'",
+      '=',
+      '&',
+      ';',
+      '?',
+      'CDATA',
+      'xml',
+      'a',
+      ' ',
+      '-',
+      '#',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        try {
+          parseXml(parts.join(''));
+        } catch (error) {
+          expect(error).toBeInstanceOf(InputError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
