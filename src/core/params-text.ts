@@ -1,4 +1,5 @@
 import { InputError } from './errors.js';
+import { parseJsonLossless } from './json.js';
 import { parseXml, type ParseXmlOptions } from './xml.js';
 
 /** The forms a parameter set can be pasted in. */
@@ -38,17 +39,9 @@ export function parseParamsText(
 }
 
 function parseJsonParams(text: string): Record<string, string | null> {
-  let value: unknown;
-  try {
-    // Big integers in JSON lose digits through Number; keep the literal text
-    // of every number instead (28-digit transaction ids, case B21).
-    value = JSON.parse(quoteBareNumbers(text));
-  } catch (error) {
-    throw new InputError(
-      'JSON_MALFORMED',
-      `Malformed JSON: ${(error as Error).message}`,
-    );
-  }
+  // Numbers keep their exact digits: a 28-digit transaction_id read through
+  // Number would lose them and break the signature (case B21).
+  const value = parseJsonLossless(text);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(
       'JSON_NOT_OBJECT',
@@ -66,45 +59,6 @@ function parseJsonParams(text: string): Record<string, string | null> {
     params[name] = field === null ? null : String(field);
   }
   return params;
-}
-
-/**
- * Wraps every bare JSON number in quotes, outside strings, so numbers keep
- * their exact digits. Only used on objects of scalar fields.
- */
-export function quoteBareNumbers(text: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      out += ch;
-      if (ch === '\\') {
-        out += text[++i] ?? '';
-      } else if (ch === '"') {
-        inString = false;
-      }
-      continue;
-    }
-    if (ch === '"') {
-      inString = true;
-      out += ch;
-      continue;
-    }
-    const number = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
-    if (number && /[:[,\s]/.test(lastNonSpace(out))) {
-      out += `"${number[0]}"`;
-      i += number[0].length - 1;
-      continue;
-    }
-    out += ch;
-  }
-  return out;
-}
-
-function lastNonSpace(text: string): string {
-  const trimmed = text.trimEnd();
-  return trimmed.length ? trimmed[trimmed.length - 1] : ' ';
 }
 
 function parseQuery(text: string): Record<string, string> {

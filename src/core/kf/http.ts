@@ -1,5 +1,5 @@
 import { NetworkError } from '../errors.js';
-import { jsonObjectFields, parseJsonLossless } from './json.js';
+import { jsonObjectFields, parseJsonLossless } from '../json.js';
 import { mpApiError } from './errcodes.js';
 
 /**

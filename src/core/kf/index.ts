@@ -4,7 +4,7 @@
  */
 export * from './signature.js';
 export * from './crypto.js';
-export * from './json.js';
+export * from '../json.js';
 export * from './message.js';
 export * from './push.js';
 export * from './verify-url.js';

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { buildXml, parseXml } from '../xml.js';
-import { jsonObjectFields, parseJsonLossless } from './json.js';
+import { jsonObjectFields, parseJsonLossless } from '../json.js';
 
 /**
  * Customer-service push bodies (spec §4): the same fields in XML or JSON.

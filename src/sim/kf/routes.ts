@@ -3,7 +3,7 @@ import {
   jsonObjectFields,
   parseJsonLossless,
   type LosslessJson,
-} from '../../core/kf/json.js';
+} from '../../core/json.js';
 import type {
   SimRequest,
   SimResponse,
