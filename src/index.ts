@@ -22,3 +22,4 @@ export * from './core/api/bill.js';
 export * from './core/download/index.js';
 export * from './core/doctor.js';
 export * from './core/kf/index.js';
+export * from './core/bill/index.js';

@@ -1,3 +1,4 @@
+import { TRADE_STATES } from '../api/trade-state.js';
 import { InputError, UsageError } from '../errors.js';
 import { parseUnits } from './amounts.js';
 import { splitCsvRecord } from './csv.js';
@@ -30,18 +31,6 @@ const DEFAULT_COLUMNS: Record<OrderField, string[]> = {
   status: ['status', 'trade_state'],
   refund: ['refund', 'refund_fee'],
 };
-
-/** trade_state values (spec §4.2); paid ones are SUCCESS and REFUND. */
-export const TRADE_STATES = [
-  'SUCCESS',
-  'REFUND',
-  'NOTPAY',
-  'CLOSED',
-  'REVOKED',
-  'USERPAYING',
-  'PAYERROR',
-  'ACCEPT',
-] as const;
 
 export interface OrdersOptions {
   /** Detected from the first character when absent (`{` = NDJSON). */

@@ -1,3 +1,4 @@
+import { describeTradeState } from '../api/trade-state.js';
 import { BillIndex, PAID, REFUNDED, SEEN } from './bill-index.js';
 import {
   DISCREPANCY_CATEGORIES,
@@ -57,8 +58,6 @@ export interface ReconcileReport {
 }
 
 export type FindingSink = (finding: Finding) => void | Promise<void>;
-
-const PAID_STATES = new Set(['SUCCESS', 'REFUND']);
 
 /**
  * The bill text reconciliation needs; pass it to openBill as `select` so
@@ -202,7 +201,9 @@ class Reconciliation {
       });
       return;
     }
-    const paid = order.state === undefined || PAID_STATES.has(order.state);
+    // SUCCESS and REFUND: the payment itself succeeded (spec §3).
+    const paid =
+      order.state === undefined || describeTradeState(order.state).paid;
     if (paid) {
       this.ordersPaid += 1;
       this.ordersPaidTotal += order.amount ?? 0;

@@ -78,9 +78,9 @@ class NdjsonWriter implements BillWriter {
   async begin() {}
 
   async rows(rows: BillRow[]) {
-    let text = '';
-    for (const row of rows) text += `${JSON.stringify(row)}\n`;
-    await this.out.write(text);
+    await this.out.write(
+      `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`,
+    );
   }
 
   async end(totals: BillTotals, layout: BillLayout) {
