@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../core/errors.js';
-import type { SimServices } from './router.js';
+import type { StateAccess } from './state-store.js';
 
 /**
  * Fault injection for merchants' own tests: make the simulator slow, answer
@@ -162,69 +162,76 @@ function matches(pattern: string, path: string): boolean {
 }
 
 function faultList(state: Record<string, unknown>): Fault[] {
-  if (!Array.isArray(state.rules)) state.rules = [];
-  return state.rules as Fault[];
+  return Array.isArray(state.rules) ? (state.rules as Fault[]) : [];
+}
+
+function pick(rules: Fault[], path: string, kind: FaultKind) {
+  return rules.find((f) => f.kind === kind && matches(f.path, path));
 }
 
 /**
  * Takes the faults of the given kinds that match a path, counting one use
  * of each; used-up faults are removed. The oldest matching fault of each
- * kind applies.
+ * kind applies. With no fault set, this is a read: no lock, no write.
  */
 export async function takeFaults(
-  services: SimServices,
+  state: StateAccess,
   path: string,
   kinds: readonly FaultKind[],
 ): Promise<Fault[]> {
-  return services.withState('faults', (state) => {
-    const rules = faultList(state);
+  const any = await state.read('faults', (faults) =>
+    kinds.some((kind) => pick(faultList(faults), path, kind)),
+  );
+  if (!any) return [];
+  return state.update('faults', (faults) => {
+    const rules = faultList(faults);
     const taken: Fault[] = [];
     for (const kind of kinds) {
-      const fault = rules.find((f) => f.kind === kind && matches(f.path, path));
+      const fault = pick(rules, path, kind);
       if (!fault) continue;
       taken.push({ ...fault });
       if (fault.remaining !== null) fault.remaining -= 1;
     }
-    state.rules = rules.filter((f) => f.remaining === null || f.remaining > 0);
+    faults.rules = rules.filter((f) => f.remaining === null || f.remaining > 0);
     return taken;
   });
 }
 
 /** The scripted err_code for a request, if one is set for its path. */
 export async function takeErrCodeFault(
-  services: SimServices,
+  state: StateAccess,
   path: string,
 ): Promise<Fault | undefined> {
-  const [fault] = await takeFaults(services, path, ['err_code']);
+  const [fault] = await takeFaults(state, path, ['err_code']);
   return fault;
 }
 
 export async function addFault(
-  services: SimServices,
+  state: StateAccess,
   spec: FaultSpec | Fault,
 ): Promise<Fault> {
   const fault = 'kind' in spec ? spec : parseFault(spec);
-  await services.withState('faults', (state) => {
-    faultList(state).push(fault);
+  await state.update('faults', (faults) => {
+    faults.rules = [...faultList(faults), fault];
   });
   return fault;
 }
 
-export async function listFaults(services: SimServices): Promise<Fault[]> {
-  return services.withState('faults', (state) =>
-    faultList(state).map((f) => ({ ...f })),
+export async function listFaults(state: StateAccess): Promise<Fault[]> {
+  return state.read('faults', (faults) =>
+    faultList(faults).map((f) => ({ ...f })),
   );
 }
 
 /** Removes every fault, or the one with this id; returns how many went. */
 export async function clearFaults(
-  services: SimServices,
+  state: StateAccess,
   id?: string,
 ): Promise<number> {
-  return services.withState('faults', (state) => {
-    const rules = faultList(state);
+  return state.update('faults', (faults) => {
+    const rules = faultList(faults);
     const kept = id === undefined ? [] : rules.filter((f) => f.id !== id);
-    state.rules = kept;
+    faults.rules = kept;
     return rules.length - kept.length;
   });
 }

@@ -65,6 +65,7 @@ export async function startSimulator(
   const server = createSimServer({
     routes: simulator.routes(),
     services: simulator.services,
+    state: simulator.store,
     maxBodyBytes: options.maxBodyBytes,
     onRequest: options.onRequest,
   });

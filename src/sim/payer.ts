@@ -17,7 +17,7 @@ import {
   type MerchantBook,
   type SimOrder,
 } from './pay/model.js';
-import type { SimServices } from './router.js';
+import type { StateAccess } from './state-store.js';
 
 /**
  * Playing the payer: what happens at WeChat when the user confirms the
@@ -114,15 +114,16 @@ function refuseUnpayable(order: SimOrder, now: Date): void {
 
 /** Marks an order paid (or finds it paid) and builds its notification. */
 export async function markPaid(
-  services: SimServices,
+  state: StateAccess,
+  now: () => Date,
   merchants: MerchantRegistry,
   outTradeNo: string,
   options: MarkPaidOptions = {},
 ): Promise<MarkPaidResult> {
   const area = options.sandbox ? 'pay-sandbox' : 'pay';
-  return services.withState(area, (state) => {
+  return state.update(area, (records) => {
     const { book, merchant } = findBook(
-      state,
+      records,
       merchants,
       outTradeNo,
       options.mchId,
@@ -131,15 +132,17 @@ export async function markPaid(
     const alreadyPaid =
       order.trade_state === 'SUCCESS' || order.trade_state === 'REFUND';
     if (!alreadyPaid) {
-      const now = services.now();
-      refuseUnpayable(order, now);
-      let id = newTransactionId(now);
-      while (Object.hasOwn(book.transactions, id)) id = newTransactionId(now);
+      const moment = now();
+      refuseUnpayable(order, moment);
+      let id = newTransactionId(moment);
+      while (Object.hasOwn(book.transactions, id)) {
+        id = newTransactionId(moment);
+      }
       order.trade_state = 'SUCCESS';
       order.transaction_id = id;
-      order.time_end = beijingTime(now);
+      order.time_end = beijingTime(moment);
       order.bank_type = options.bankType ?? 'OTHERS';
-      order.paid_at = now.toISOString();
+      order.paid_at = moment.toISOString();
       order.openid = payerOpenid(order);
       book.transactions[id] = order.out_trade_no;
     }

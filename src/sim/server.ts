@@ -7,6 +7,7 @@ import {
 import { parseXml } from '../core/xml.js';
 import { takeFaults } from './faults.js';
 import type { SimResponse, SimRoute, SimServices } from './router.js';
+import type { StateAccess } from './state-store.js';
 
 /**
  * The simulator's HTTP front: node:http, WeChat's paths, size-capped
@@ -30,6 +31,8 @@ export interface RequestLog {
 export interface ServerOptions {
   routes: readonly SimRoute[];
   services: SimServices;
+  /** Where faults are kept. */
+  state: StateAccess;
   maxBodyBytes?: number;
   onRequest?: (entry: RequestLog) => void;
 }
@@ -92,7 +95,7 @@ async function answer(
       return;
     }
     if (!path.startsWith(ADMIN_PREFIX)) {
-      const faulted = await applyFaults(req, res, path, options.services);
+      const faulted = await applyFaults(req, res, path, options.state);
       if (faulted) {
         log(faulted.status, faulted.outcome);
         return;
@@ -123,9 +126,9 @@ async function applyFaults(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
-  services: SimServices,
+  state: StateAccess,
 ): Promise<{ status: number; outcome: string } | undefined> {
-  const faults = await takeFaults(services, path, [
+  const faults = await takeFaults(state, path, [
     'latency',
     'drop',
     'http_status',

@@ -114,9 +114,10 @@ export class Simulator {
     return [
       ...payRoutes({
         merchants: this.merchants,
+        state: this.store,
         notifyInBackground: (n) => this.deliveries.send(n),
       }),
-      ...mpRoutes(this.merchants),
+      ...mpRoutes(this.merchants, this.store),
       ...kfRoutes,
       ...adminRoutes(this),
       ...(this.options.routes ?? []),
@@ -134,7 +135,8 @@ export class Simulator {
     options: PayOrderOptions = {},
   ): Promise<PayOrderResult> {
     const paid = await markPaid(
-      this.services,
+      this.store,
+      this.services.now,
       this.merchants,
       outTradeNo,
       options,
@@ -153,7 +155,8 @@ export class Simulator {
     options: MarkPaidOptions = {},
   ): Promise<MarkPaidResult> {
     const paid = await markPaid(
-      this.services,
+      this.store,
+      this.services.now,
       this.merchants,
       outTradeNo,
       options,
@@ -163,16 +166,16 @@ export class Simulator {
   }
 
   addFault(spec: FaultSpec): Promise<Fault> {
-    return addFault(this.services, spec);
+    return addFault(this.store, spec);
   }
 
   listFaults(): Promise<Fault[]> {
-    return listFaults(this.services);
+    return listFaults(this.store);
   }
 
   /** Removes every fault, or the one with this id. */
   clearFaults(id?: string): Promise<number> {
-    return clearFaults(this.services, id);
+    return clearFaults(this.store, id);
   }
 
   /** Forgets every order, refund, used code, token and fault. */

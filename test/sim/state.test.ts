@@ -119,7 +119,9 @@ describe('state file', () => {
     utimesSync(`${file}.lock`, old, old);
     await fileStateStore(file, { lockTimeoutMs: 5000 }).withState(
       'demo',
-      () => undefined,
+      (state) => {
+        state.ok = true;
+      },
     );
     expect(readdirSync(dirname(file))).toEqual(['state.json']);
   });

@@ -7,6 +7,7 @@ import type {
   SimRoute,
   SimServices,
 } from '../router.js';
+import type { StateAccess } from '../state-store.js';
 
 /**
  * The mini-program login exchange, `GET /sns/jscode2session` (spec 9).
@@ -87,18 +88,19 @@ async function exchange(
   request: SimRequest,
   services: SimServices,
   merchants: MerchantRegistry,
+  store: StateAccess,
 ): Promise<SimResponse> {
   // WeChat reads the query string only, also on a POST.
   const refused = checkRequest(request.query, merchants);
   if (refused) return refused;
-  const fault = await takeErrCodeFault(services, request.path);
+  const fault = await takeErrCodeFault(store, request.path);
   if (fault && /^-?\d+$/.test(fault.errCode ?? '')) {
     return mpError(Number(fault.errCode), fault.errCodeDes ?? 'system error');
   }
   const appid = request.query.get('appid')!;
   const code = request.query.get('js_code')!;
   if (!CODE_SHAPE.test(code)) return mpError(40029, 'invalid code');
-  const used = await services.withState('sns', (state) => {
+  const used = await store.update('sns', (state) => {
     const codes = (state.codes ??= {}) as Record<string, UsedCode>;
     const previous = Object.hasOwn(codes, code) ? codes[code] : undefined;
     if (previous) return previous;
@@ -128,9 +130,12 @@ function forgetOldCodes(codes: Record<string, UsedCode>): void {
     .forEach((name) => delete codes[name]);
 }
 
-export function mpRoutes(merchants: MerchantRegistry): SimRoute[] {
+export function mpRoutes(
+  merchants: MerchantRegistry,
+  store: StateAccess,
+): SimRoute[] {
   const handle = (request: SimRequest, services: SimServices) =>
-    exchange(request, services, merchants);
+    exchange(request, services, merchants, store);
   return [
     { method: 'GET', path: JSCODE2SESSION_PATH, handle },
     { method: 'POST', path: JSCODE2SESSION_PATH, handle },

@@ -265,7 +265,11 @@ export function fileReply(text: string, gzip: boolean): SimResponse {
       };
 }
 
-export const downloadBill: PayHandler = async ({ call, services, area }) => {
+export const downloadBill: PayHandler = async ({
+  call,
+  state: store,
+  area,
+}) => {
   const f = call.fields;
   if (!f.bill_date) return billFail('missing parameter');
   if (!isBillDate(f.bill_date)) return billFail('data format error');
@@ -276,7 +280,7 @@ export const downloadBill: PayHandler = async ({ call, services, area }) => {
   if (f.tar_type && f.tar_type !== 'GZIP') return billFail('invalid tar_type');
   // No recharge coupons exist in the simulator, so no RECHARGE_REFUND bill.
   if (billType === 'RECHARGE_REFUND') return noBillExist();
-  const lines = await services.withState(area, (state) =>
+  const lines = await store.read(area, (state) =>
     billLines(
       merchantBook(state, call.merchant.mch_id),
       f.bill_date,

@@ -141,7 +141,7 @@ function flowNumber(mchId: string, day: string, businessNo: string): string {
 
 export const downloadFundflow: PayHandler = async ({
   call,
-  services,
+  state: store,
   area,
 }) => {
   const refused = checkFields(call, [
@@ -161,7 +161,7 @@ export const downloadFundflow: PayHandler = async ({
   }
   const text =
     f.account_type === 'Basic'
-      ? await services.withState(area, (state) =>
+      ? await store.read(area, (state) =>
           fundflowText(
             merchantBook(state, call.merchant.mch_id),
             call.merchant.mch_id,

@@ -13,7 +13,7 @@ export interface SimOrder {
   appid: string;
   mch_id: string;
   out_trade_no: string;
-  /** The business fields that must match on re-entry (spec 8). */
+  /** SHA-256 of the business fields that must match on re-entry (spec 8). */
   fingerprint: string;
   sign_type: SignType;
   trade_type: string;

@@ -45,7 +45,7 @@ function orderNotExist(call: PayCall): SimResponse {
   return businessFail(call, 'ORDERNOTEXIST', 'order not exist');
 }
 
-export const orderQuery: PayHandler = async ({ call, services, area }) => {
+export const orderQuery: PayHandler = async ({ call, state: store, area }) => {
   const refused = checkFields(call, LOOKUP_RULES);
   if (refused) return refused;
   if (!call.fields.transaction_id && !call.fields.out_trade_no) {
@@ -55,7 +55,7 @@ export const orderQuery: PayHandler = async ({ call, services, area }) => {
       '缺少参数transaction_id或out_trade_no',
     );
   }
-  return services.withState(area, (state) => {
+  return store.read(area, (state) => {
     const order = findOrder(
       merchantBook(state, call.merchant.mch_id),
       call.fields,
@@ -98,10 +98,15 @@ function queryFields(order: SimOrder): ReplyFields {
   };
 }
 
-export const closeOrder: PayHandler = async ({ call, services, area }) => {
+export const closeOrder: PayHandler = async ({
+  call,
+  services,
+  state: store,
+  area,
+}) => {
   const refused = checkFields(call, [{ ...OUT_TRADE_NO_RULE, required: true }]);
   if (refused) return refused;
-  return services.withState(area, (state) => {
+  return store.update(area, (state) => {
     const book = merchantBook(state, call.merchant.mch_id);
     const order = own(book.orders, call.fields.out_trade_no);
     // ORDERNOTEXIST is listed by WxJava, not on the official table (spec

@@ -64,7 +64,7 @@ export const refund: PayHandler = async (input) => {
       '缺少参数transaction_id或out_trade_no',
     );
   }
-  const outcome = await input.services.withState(input.area, (state) =>
+  const outcome = await input.state.update(input.area, (state) =>
     applyRefund(input, merchantBook(state, call.merchant.mch_id)),
   );
   if (outcome.notification) input.env.notifyInBackground(outcome.notification);

@@ -35,7 +35,7 @@ export const REFUNDS_PER_PAGE = 10;
  * Queries refunds (spec 4.5). By refund number: that refund. By order
  * number: up to 10 refunds from `offset`, with total_refund_count.
  */
-export const refundQuery: PayHandler = async ({ call, services, area }) => {
+export const refundQuery: PayHandler = async ({ call, state: store, area }) => {
   const refused = checkFields(call, RULES);
   if (refused) return refused;
   const f = call.fields;
@@ -51,7 +51,7 @@ export const refundQuery: PayHandler = async ({ call, services, area }) => {
       '缺少参数：transaction_id、out_trade_no、out_refund_no、refund_id至少填一个',
     );
   }
-  return services.withState(area, (state) =>
+  return store.read(area, (state) =>
     answer(call, merchantBook(state, call.merchant.mch_id)),
   );
 };

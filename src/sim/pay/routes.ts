@@ -80,7 +80,7 @@ function endpointRoutes(
   const handle = async (request: SimRequest, services: SimServices) => {
     const call = readPayCall(request, env.merchants, options);
     if (!('merchant' in call)) return call;
-    const fault = await takeErrCodeFault(services, request.path);
+    const fault = await takeErrCodeFault(env.state, request.path);
     if (fault)
       return scriptedError(
         call,
@@ -92,6 +92,7 @@ function endpointRoutes(
       call,
       request,
       services,
+      state: env.state,
       env,
       area: sandbox ? 'pay-sandbox' : 'pay',
       sandbox,

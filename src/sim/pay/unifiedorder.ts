@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { parseBeijingTime } from '../../core/fields.js';
 import { canonicalize } from '../../core/sign.js';
@@ -92,6 +93,11 @@ export function orderFingerprint(fields: Record<string, string>): string {
   return canonicalize(business).stringA;
 }
 
+/** What an order keeps of its fingerprint: a SHA-256, to stay small. */
+function fingerprintHash(fields: Record<string, string>): string {
+  return createHash('sha256').update(orderFingerprint(fields)).digest('hex');
+}
+
 const PREPAY_LIFETIME_MS = 2 * 60 * 60 * 1000;
 const MIN_EXPIRE_MS = 5 * 60 * 1000;
 
@@ -100,7 +106,7 @@ export const unifiedOrder: PayHandler = async (input) => {
   const refused = checkFields(call, RULES) ?? tradeTypeRule(call, input);
   if (refused) return refused;
   const now = input.services.now();
-  return input.services.withState(input.area, (state) => {
+  return input.state.update(input.area, (state) => {
     const book = merchantBook(state, call.merchant.mch_id);
     const fields = call.fields;
     const existing = own(book.orders, fields.out_trade_no);
@@ -145,7 +151,7 @@ function newOrder(call: PayCall, now: Date): SimOrder {
     appid: call.appid,
     mch_id: call.merchant.mch_id,
     out_trade_no: f.out_trade_no,
-    fingerprint: orderFingerprint(f),
+    fingerprint: fingerprintHash(f),
     sign_type: call.signType,
     trade_type: f.trade_type,
     body: f.body,
@@ -179,7 +185,7 @@ function reenter(
   if (order.trade_state === 'CLOSED') {
     return businessFail(call, 'ORDERCLOSED', '订单已关闭');
   }
-  if (order.fingerprint !== orderFingerprint(call.fields)) {
+  if (order.fingerprint !== fingerprintHash(call.fields)) {
     // WeChat's exact answer to a reused out_trade_no with other parameters
     // (case C18).
     return businessFail(call, 'INVALID_REQUEST', '201 商户订单号重复');
