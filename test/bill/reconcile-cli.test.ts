@@ -28,31 +28,37 @@ function files(plan = { orders: 60, inject }) {
   return { dir, bill, orders };
 }
 
-describe('wxpay bill reconcile', () => {
-  it('exits 0 and says so when everything matches', async () => {
-    const { bill, orders } = files({ orders: 40, inject: {} });
-    const result = await runCli([
+/** Runs `bill reconcile --bill B --orders O` with extra flags. */
+function reconcileCli(
+  paths: { bill: string; orders: string },
+  extra: string[] = [],
+  options: Parameters<typeof runCli>[1] = {},
+) {
+  return runCli(
+    [
       'bill',
       'reconcile',
       '--bill',
-      bill,
+      paths.bill,
       '--orders',
-      orders,
-    ]);
+      paths.orders,
+      ...extra,
+    ],
+    options,
+  );
+}
+
+describe('wxpay bill reconcile', () => {
+  it('exits 0 and says so when everything matches', async () => {
+    const paths = files({ orders: 40, inject: {} });
+    const result = await reconcileCli(paths);
     expect(result).toMatchObject({ code: 0, stdout: '' });
     expect(result.stderr).toContain('No discrepancies.');
   });
 
   it('prints tab-separated findings in a pipe and exits 1', async () => {
-    const { bill, orders } = files();
-    const result = await runCli([
-      'bill',
-      'reconcile',
-      '--bill',
-      bill,
-      '--orders',
-      orders,
-    ]);
+    const paths = files();
+    const result = await reconcileCli(paths);
     expect(result.code).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(9);
@@ -68,16 +74,8 @@ describe('wxpay bill reconcile', () => {
   });
 
   it('prints CSV with a header for --csv', async () => {
-    const { bill, orders } = files();
-    const result = await runCli([
-      'bill',
-      'reconcile',
-      '--bill',
-      bill,
-      '--orders',
-      orders,
-      '--csv',
-    ]);
+    const paths = files();
+    const result = await reconcileCli(paths, ['--csv']);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(
       'category,out_trade_no,transaction_id,out_refund_no,bill_amount,order_amount,difference,order_line,note',
@@ -87,16 +85,8 @@ describe('wxpay bill reconcile', () => {
   });
 
   it('prints one JSON document for --json, with every finding and the counts', async () => {
-    const { bill, orders } = files();
-    const result = await runCli([
-      'bill',
-      'reconcile',
-      '--bill',
-      bill,
-      '--orders',
-      orders,
-      '--json',
-    ]);
+    const paths = files();
+    const result = await reconcileCli(paths, ['--json']);
     expect(result.code).toBe(1);
     const document = JSON.parse(result.stdout);
     expect(document.findings).toHaveLength(9);
@@ -106,16 +96,8 @@ describe('wxpay bill reconcile', () => {
   });
 
   it('prints a clean --json document with an empty findings list', async () => {
-    const { bill, orders } = files({ orders: 10, inject: {} });
-    const result = await runCli([
-      'bill',
-      'reconcile',
-      '--bill',
-      bill,
-      '--orders',
-      orders,
-      '--json',
-    ]);
+    const paths = files({ orders: 10, inject: {} });
+    const result = await reconcileCli(paths, ['--json']);
     expect(JSON.parse(result.stdout)).toMatchObject({
       findings: [],
       clean: true,
@@ -123,14 +105,14 @@ describe('wxpay bill reconcile', () => {
   });
 
   it('shows counts and the first findings per category on a terminal', async () => {
-    const { bill, orders } = files({
+    const paths = files({
       orders: 60,
       inject: { amount_mismatch: 3, missing_in_bill: 1 },
     });
-    const result = await runCli(
-      ['bill', 'reconcile', '--bill', bill, '--orders', orders, '--limit', '2'],
-      { tty: true, env: { NO_COLOR: '1' } },
-    );
+    const result = await reconcileCli(paths, ['--limit', '2'], {
+      tty: true,
+      env: { NO_COLOR: '1' },
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(
       /^ALL bill: 59 payments \(\d+\.\d\d yuan\), \d+ refunds/,
@@ -219,14 +201,7 @@ describe('wxpay bill reconcile', () => {
       'o.csv',
       'out_trade_no,status\nWX202401010000000000,paid\n',
     );
-    const result = await runCli([
-      'bill',
-      'reconcile',
-      '--bill',
-      bill,
-      '--orders',
-      orders,
-    ]);
+    const result = await reconcileCli({ bill, orders });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       'hint: Map your values, e.g. --status-map paid=SUCCESS',
