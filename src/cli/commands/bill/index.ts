@@ -27,8 +27,8 @@ function registerParse(bill: Command, kit: Kit): void {
       .option('--rows-only', 'ndjson: leave out the final summary line')
       .action(kit.action(async () => (await import('./parse.js')).parseRun)),
     [
-      'wxpay bill parse bill-20240101-ALL.csv',
-      'wxpay bill parse bill.csv.gz --format csv > rows.csv',
+      'wxpay bill parse bill-ALL-20240101.csv',
+      'wxpay bill parse bill-ALL-20240101.csv.gz --format csv > rows.csv',
       'wxpay bill parse - --format ndjson < bill.csv | jq .out_trade_no',
     ],
   );
@@ -59,7 +59,7 @@ function registerReconcile(bill: Command, kit: Kit): void {
         kit.action(async () => (await import('./reconcile.js')).reconcileRun),
       ),
     [
-      'wxpay bill reconcile --bill bill-20240101-ALL.csv --orders orders.csv',
+      'wxpay bill reconcile --bill bill-ALL-20240101.csv --orders orders.csv',
       'wxpay bill reconcile --bill bill.csv.gz --orders orders.ndjson --map out_trade_no=order_no,amount=price --amount-unit yuan --json',
       'wxpay bill reconcile --date 20240101 --orders orders.csv --status-map paid=SUCCESS,refunded=REFUND --csv > findings.csv',
     ],
