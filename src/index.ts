@@ -23,3 +23,5 @@ export * from './core/download/index.js';
 export * from './core/doctor.js';
 export * from './core/kf/index.js';
 export * from './core/bill/index.js';
+export * from './sim/index.js';
+export { SimulatorAdminClient } from './sim/admin-client.js';

@@ -115,8 +115,7 @@ export type { Fault, FaultSpec } from './faults.js';
 export { parseFault } from './faults.js';
 export { demoMerchant, sandboxKey, type SimMerchant } from './merchants.js';
 export {
-  deliverNotification,
-  isAcknowledgement,
+  sendNotification,
   isLoopbackHost,
   WECHAT_RETRY_SCHEDULE_MS,
   type DeliveryAttempt,

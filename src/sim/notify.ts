@@ -1,7 +1,5 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { parseXml } from '../core/xml.js';
+import { deliverNotification as postNotification } from '../core/notify/deliver.js';
 
 /**
  * Delivering notifications the way WeChat does (spec 6 and 7): POST the XML
@@ -94,22 +92,7 @@ export function isLoopbackHost(hostname: string): boolean {
   return /^::ffff:127\./.test(host);
 }
 
-/**
- * A merchant's reply acknowledges a notification when it is HTTP 200 with
- * an XML body whose return_code is SUCCESS (spec 6). Pages, plain
- * "success" and 201 replies are retried, as WeChat retries them (B27).
- */
-export function isAcknowledgement(status: number, body: string): boolean {
-  if (status !== 200) return false;
-  try {
-    const { root, fields } = parseXml(body, { maxBytes: 64 * 1024 });
-    return root === 'xml' && fields.return_code === 'SUCCESS';
-  } catch {
-    return false;
-  }
-}
-
-export async function deliverNotification(
+export async function sendNotification(
   notification: OutgoingNotification,
   options: DeliveryOptions = {},
 ): Promise<DeliveryResult> {
@@ -133,7 +116,7 @@ export async function deliverNotification(
     if (options.signal?.aborted) {
       return { acknowledged: false, attempts: attempt - 1, stopped: 'aborted' };
     }
-    const outcome = await postOnce(notification, options.attemptTimeoutMs);
+    const outcome = await attemptOnce(notification, options.attemptTimeoutMs);
     const nextInMs =
       outcome.acknowledged || attempt === of
         ? undefined
@@ -177,89 +160,25 @@ interface AttemptOutcome {
   reason?: string;
 }
 
-const MAX_REPLY_BYTES = 64 * 1024;
-
-function postOnce(
+/**
+ * One POST, judged by the same rules as `wxpay notify trigger` (HTTP 200,
+ * XML with return_code SUCCESS and a return_msg, an XML content type).
+ */
+async function attemptOnce(
   notification: OutgoingNotification,
-  timeoutMs = 5000,
+  timeoutMs: number | undefined,
 ): Promise<AttemptOutcome> {
-  return new Promise((resolve) => {
-    const url = new URL(notification.url);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const body = Buffer.from(notification.body, 'utf8');
-    let settled = false;
-    const finish = (outcome: AttemptOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(outcome);
-    };
-    const req = send(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'text/xml; charset=utf-8',
-          'content-length': String(body.length),
-          'user-agent': 'Mozilla/4.0',
-        },
-      },
-      (res) => readReply(res, finish),
-    );
-    const timer = setTimeout(() => {
-      req.destroy();
-      finish({
-        acknowledged: false,
-        reason: `no reply within ${timeoutMs} ms`,
-      });
-    }, timeoutMs);
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      finish({
-        acknowledged: false,
-        reason: `connection failed: ${error.code ?? error.message}`,
-      }),
-    );
-    req.end(body);
-  });
-}
-
-function readReply(
-  res: IncomingMessage,
-  finish: (outcome: AttemptOutcome) => void,
-): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const status = res.statusCode ?? 0;
-  res.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_REPLY_BYTES) {
-      res.destroy();
-      finish({ acknowledged: false, status, reason: 'reply too large' });
-      return;
-    }
-    chunks.push(chunk);
-  });
-  res.on('error', () =>
-    finish({ acknowledged: false, status, reason: 'reply cut off' }),
-  );
-  res.on('end', () => {
-    const text = Buffer.concat(chunks).toString('utf8');
-    if (isAcknowledgement(status, text)) {
-      finish({ acknowledged: true, status });
-      return;
-    }
-    finish({ acknowledged: false, status, reason: replyProblem(status, text) });
-  });
-}
-
-function replyProblem(status: number, text: string): string {
-  if (status !== 200) return `HTTP ${status} (WeChat needs 200)`;
-  const preview = text.replace(/\s+/g, ' ').trim().slice(0, 80);
   try {
-    const { fields } = parseXml(text, { maxBytes: MAX_REPLY_BYTES });
-    return `return_code=${fields.return_code ?? '(none)'}${fields.return_msg ? ` return_msg=${fields.return_msg}` : ''}`;
-  } catch {
-    return `reply is not WeChat's XML acknowledgement: "${preview}"`;
+    const reply = await postNotification(notification.url, notification.body, {
+      timeoutMs,
+      headers: { 'User-Agent': 'Mozilla/4.0' },
+    });
+    const { acknowledged, problems } = reply.acknowledgement;
+    return acknowledged
+      ? { acknowledged, status: reply.status }
+      : { acknowledged, status: reply.status, reason: problems.join(' ') };
+  } catch (error) {
+    return { acknowledged: false, reason: (error as Error).message };
   }
 }
 
@@ -293,7 +212,7 @@ export class DeliveryQueue {
 
   send(notification: OutgoingNotification): void {
     if (this.controller.signal.aborted) return;
-    const delivery = deliverNotification(notification, {
+    const delivery = sendNotification(notification, {
       ...this.options,
       signal: this.controller.signal,
     }).catch((): DeliveryResult => ({ acknowledged: false, attempts: 0 }));

@@ -11,7 +11,7 @@ import { kfRoutes } from './kf/routes.js';
 import { MerchantRegistry, type SimMerchant } from './merchants.js';
 import { mpRoutes } from './mp/jscode2session.js';
 import {
-  deliverNotification,
+  sendNotification,
   DeliveryQueue,
   type DeliveryAttempt,
   type DeliveryOptions,
@@ -142,7 +142,7 @@ export class Simulator {
       options,
     );
     if (options.notify === false) return paid;
-    const delivery = await deliverNotification(
+    const delivery = await sendNotification(
       paid.notification,
       this.deliveryOptions(options.delivery),
     );

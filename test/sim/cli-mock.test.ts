@@ -56,7 +56,7 @@ async function notifyHandler(replies: { status: number; body: string }[]) {
     req.on('end', () => {
       const reply = replies[Math.min(calls, replies.length - 1)];
       calls += 1;
-      res.writeHead(reply.status);
+      res.writeHead(reply.status, { 'content-type': 'text/xml' });
       res.end(reply.body);
     });
   });
@@ -184,7 +184,7 @@ describe('wxpay mock pay', () => {
     expect(result.stdout).toMatch(/^\d{28}\n$/);
     expect(handler.calls()).toBe(2);
     expect(result.stderr).toContain('payment notification 1/16');
-    expect(result.stderr).toContain('HTTP 500 (WeChat needs 200)');
+    expect(result.stderr).toContain('HTTP 500: WeChat accepts only 200');
     expect(result.stderr).toContain('payment notification 2/16');
     expect(result.stderr).toContain('acknowledged');
     const sim = await testSimulator({ configDir: dir });

@@ -39,7 +39,7 @@ async function deliver(
   paid: MarkPaidResult,
   options: PayOptions,
 ): Promise<{ result: DeliveryResult; interrupted: boolean }> {
-  const { deliverNotification } = await import('../../../sim/notify.js');
+  const { sendNotification } = await import('../../../sim/notify.js');
   const controller = new AbortController();
   let interrupted = false;
   const off = onInterrupt(() => {
@@ -55,7 +55,7 @@ async function deliver(
   const speed = parseSpeed(options.speed) ?? 1;
   let hinted = speed !== 1;
   try {
-    const result = await deliverNotification(paid.notification, {
+    const result = await sendNotification(paid.notification, {
       speed,
       signal: controller.signal,
       allowRemote: options.allowRemoteNotify,
