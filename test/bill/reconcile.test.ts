@@ -208,6 +208,18 @@ describe('reconcile', () => {
     expect(findings).toEqual([]);
   });
 
+  it('reads NDJSON with a BOM and non-ASCII text in its first record', async () => {
+    const orders =
+      '\uFEFF{"out_trade_no":"000120240101","amount":10,"note":"café 测试"}\n' +
+      '{"out_trade_no":"000220240101","amount":50}\n{"out_trade_no":"000320240101","amount":20}\n';
+    const { findings, report } = await run(
+      caseText('B31-bill-all.csv'),
+      orders,
+    );
+    expect(report.orders.rows).toBe(3);
+    expect(findings).toEqual([]);
+  });
+
   it.each([
     [
       'an unknown status value',

@@ -76,30 +76,23 @@ export async function openOrders(
     Symbol.asyncIterator
   ]();
   const pending: string[] = [];
-  let lineNo = 0;
-  let first: string | undefined;
-  while (first === undefined) {
-    const next = await lines.next();
-    if (next.done) throw emptyOrders();
-    for (const line of next.value) {
-      if (first === undefined) {
-        lineNo += 1;
-        const utf8 = latin1ToUtf8(line);
-        const text = lineNo === 1 ? utf8.replace(/^\uFEFF/, '') : utf8;
-        if (text.trim() !== '') first = text;
-      } else {
-        pending.push(line);
-      }
-    }
+  let records: CsvRecords | NdjsonRecords;
+  let format: 'csv' | 'ndjson';
+  try {
+    const first = await firstLine(lines, pending);
+    format =
+      options.format ??
+      (first.text.trimStart().startsWith('{') ? 'ndjson' : 'csv');
+    const normalise = new Normaliser(options);
+    records =
+      format === 'csv'
+        ? new CsvRecords(first.text, options.map, normalise, first.line)
+        : new NdjsonRecords(first.text, options.map, normalise, first.line - 1);
+    if (format === 'ndjson') pending.unshift(first.raw);
+  } catch (error) {
+    await lines.return(undefined);
+    throw error;
   }
-  const format =
-    options.format ?? (first.trimStart().startsWith('{') ? 'ndjson' : 'csv');
-  const normalise = new Normaliser(options);
-  const records =
-    format === 'csv'
-      ? new CsvRecords(first, options.map, normalise, lineNo)
-      : new NdjsonRecords(first, options.map, normalise, lineNo - 1);
-  if (format === 'ndjson') pending.unshift(first);
   return {
     format,
     columns: records.columns,
@@ -118,6 +111,35 @@ export async function openOrders(
       }
     },
   };
+}
+
+/**
+ * The first non-empty line (the CSV header, or the first NDJSON record), as
+ * UTF-8 text and as read; the lines after it in the same chunk go to
+ * `pending`.
+ */
+async function firstLine(
+  lines: AsyncGenerator<string[]>,
+  pending: string[],
+): Promise<{ text: string; raw: string; line: number }> {
+  let line = 0;
+  for (;;) {
+    const next = await lines.next();
+    if (next.done) throw emptyOrders();
+    for (let i = 0; i < next.value.length; i++) {
+      line += 1;
+      const raw = next.value[i];
+      const utf8 = latin1ToUtf8(raw);
+      const text = line === 1 ? utf8.replace(/^\uFEFF/, '') : utf8;
+      if (text.trim() === '') continue;
+      pending.push(...next.value.slice(i + 1));
+      return {
+        text,
+        raw: line === 1 ? raw.replace(/^\xEF\xBB\xBF/, '') : raw,
+        line,
+      };
+    }
+  }
 }
 
 function emptyOrders(): InputError {

@@ -71,12 +71,17 @@ export class TradeBill {
   async *batches(): AsyncGenerator<BillRow[]> {
     if (this.finished) throw alreadyRead();
     this.finished = true;
-    let rows = this.consume(this.first);
-    if (rows.length) yield rows;
-    for (let next = await this.rest.next(); !next.done;) {
-      rows = this.consume(next.value);
+    try {
+      let rows = this.consume(this.first);
       if (rows.length) yield rows;
-      next = await this.rest.next();
+      for (let next = await this.rest.next(); !next.done;) {
+        rows = this.consume(next.value);
+        if (rows.length) yield rows;
+        next = await this.rest.next();
+      }
+    } finally {
+      // Stopping early (a closed pipe, an error) closes the file too.
+      await this.rest.return?.();
     }
     if (this.summaryHeader) {
       throw new InputError(
@@ -189,6 +194,23 @@ export async function openBill(
     plainBytes(source),
     text.latin1 ? 'latin1' : 'utf8',
   )[Symbol.asyncIterator]();
+  try {
+    const opened = await readHeader(batches, text);
+    if (opened) return opened;
+  } catch (error) {
+    await batches.return(undefined);
+    throw error;
+  }
+  throw new InputError('BILL_EMPTY', 'The bill is empty.', {
+    hint: 'An empty day comes as an XML "No Bill Exist" answer, not as an empty file: download it again.',
+  });
+}
+
+/** Reads up to the header line; undefined when the input is empty. */
+async function readHeader(
+  batches: AsyncGenerator<string[]>,
+  text: Decoded,
+): Promise<TradeBill | NoBill | undefined> {
   let lineNo = 0;
   for (let next = await batches.next(); !next.done;) {
     const lines = next.value;
@@ -206,9 +228,7 @@ export async function openBill(
     }
     next = await batches.next();
   }
-  throw new InputError('BILL_EMPTY', 'The bill is empty.', {
-    hint: 'An empty day comes as an XML "No Bill Exist" answer, not as an empty file: download it again.',
-  });
+  return undefined;
 }
 
 function stripBom(line: string): string {
@@ -221,13 +241,15 @@ const MAX_XML_CHARS = 64 * 1024;
 async function readXmlAnswer(
   lines: string[],
   rest: AsyncIterator<string[]>,
+  text: Decoded,
 ): Promise<NoBill> {
   let size = lines.reduce((sum, line) => sum + line.length + 1, 0);
   for (let next = await rest.next(); !next.done && size <= MAX_XML_CHARS;) {
-    lines.push(...next.value);
+    lines.push(...next.value.map((line) => text.utf8(line)));
     size += next.value.reduce((sum, line) => sum + line.length + 1, 0);
     next = await rest.next();
   }
+  await rest.return?.(undefined);
   const { fields } = parseXml(lines.join('\n'), { maxBytes: MAX_XML_CHARS });
   const answer: NoBill = {
     kind: 'no_bill',
