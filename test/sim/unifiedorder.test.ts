@@ -5,6 +5,7 @@ import { caseJson, caseText } from '../helpers/fixtures.js';
 import {
   callPay,
   CASE_MERCHANT,
+  DEMO,
   orderParams,
   postRaw,
   replyVerifies,
@@ -153,6 +154,22 @@ describe('unifiedorder (spec 4.1)', () => {
       orderParams({ attach: 'ok😀' }),
     );
     expect(attach.fields.return_msg).toBe('attach参数格式错误');
+  });
+
+  it('refuses raw control characters, which no XML reply could carry back', async () => {
+    const sim = await testSimulator();
+    const fields: Record<string, string> = {
+      appid: DEMO.appid,
+      mch_id: DEMO.mch_id,
+      nonce_str: 'abc',
+      ...(orderParams({ attach: 'a\u0001b' }) as Record<string, string>),
+    };
+    fields.sign = sign(fields, DEMO.key);
+    const xml = `<xml>${Object.entries(fields)
+      .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
+      .join('')}</xml>`;
+    const answer = await postRaw(`${sim.url}/pay/unifiedorder`, xml);
+    expect(answer.fields.return_msg).toBe('attach参数格式错误');
   });
 
   it.each([

@@ -122,8 +122,8 @@ function verifyCall(
   if (!signaturesEqual(fields.sign, sign(fields, key, signType))) {
     return protocolFail(options.messages?.sign ?? '签名错误');
   }
-  const wide = fourByteField(fields);
-  if (wide) return protocolFail(`${wide}参数格式错误`);
+  const unfit = unfitField(fields);
+  if (unfit) return protocolFail(`${unfit}参数格式错误`);
   return { fields, merchant, key, signType, appid };
 }
 
@@ -143,10 +143,21 @@ function parseBody(body: Buffer): ParsedBody | undefined {
   }
 }
 
-/** WeChat Pay v2 carries 1-3 byte UTF-8 only (spec 1): emoji are refused. */
-function fourByteField(fields: Record<string, string>): string | undefined {
+/**
+ * WeChat Pay v2 carries 1-3 byte UTF-8 only (spec 1): emoji are refused.
+ * So are control characters (sent as `&#1;`), which no XML reply could
+ * carry back.
+ */
+function unfitField(fields: Record<string, string>): string | undefined {
   for (const [name, value] of Object.entries(fields)) {
-    if (/[\u{10000}-\u{10FFFF}]/u.test(value)) return name;
+    // eslint-disable-next-line no-control-regex -- finding them is the point
+    if (
+      /[\u{10000}-\u{10FFFF}\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/u.test(
+        value,
+      )
+    ) {
+      return name;
+    }
   }
   return undefined;
 }
