@@ -145,19 +145,15 @@ function parseBody(body: Buffer): ParsedBody | undefined {
 
 /**
  * WeChat Pay v2 carries 1-3 byte UTF-8 only (spec 1): emoji are refused.
- * So are control characters (sent as `&#1;`), which no XML reply could
- * carry back.
+ * So are raw control characters, which no XML reply could carry back.
  */
+const UNFIT_CHARS =
+  // eslint-disable-next-line no-control-regex -- finding them is the point
+  /[\u{10000}-\u{10FFFF}\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/u;
+
 function unfitField(fields: Record<string, string>): string | undefined {
   for (const [name, value] of Object.entries(fields)) {
-    // eslint-disable-next-line no-control-regex -- finding them is the point
-    if (
-      /[\u{10000}-\u{10FFFF}\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/u.test(
-        value,
-      )
-    ) {
-      return name;
-    }
+    if (UNFIT_CHARS.test(value)) return name;
   }
   return undefined;
 }
