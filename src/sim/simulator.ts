@@ -134,13 +134,7 @@ export class Simulator {
     outTradeNo: string,
     options: PayOrderOptions = {},
   ): Promise<PayOrderResult> {
-    const paid = await markPaid(
-      this.store,
-      this.services.now,
-      this.merchants,
-      outTradeNo,
-      options,
-    );
+    const paid = await this.markPaid(outTradeNo, options);
     if (options.notify === false) return paid;
     const delivery = await sendNotification(
       paid.notification,
@@ -154,15 +148,19 @@ export class Simulator {
     outTradeNo: string,
     options: MarkPaidOptions = {},
   ): Promise<MarkPaidResult> {
-    const paid = await markPaid(
+    const paid = await this.markPaid(outTradeNo, options);
+    this.deliveries.send(paid.notification);
+    return paid;
+  }
+
+  private markPaid(outTradeNo: string, options: MarkPaidOptions) {
+    return markPaid(
       this.store,
       this.services.now,
       this.merchants,
       outTradeNo,
       options,
     );
-    this.deliveries.send(paid.notification);
-    return paid;
   }
 
   addFault(spec: FaultSpec): Promise<Fault> {
