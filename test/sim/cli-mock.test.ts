@@ -245,6 +245,20 @@ describe('wxpay mock pay', () => {
     expect(placeholder.stderr).toContain('demo placeholder');
   });
 
+  it('prints only the transaction_id on stdout, on a terminal too', async () => {
+    const dir = tempConfigDir();
+    const no = await orderIn(dir);
+    const result = await runCli(['mock', 'pay', no, '--no-notify'], {
+      env: { WXPAY_CONFIG_DIR: dir },
+      tty: true,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^\d{28}\n$/);
+    expect(stripVTControlCharacters(result.stderr)).toContain(
+      `✓ Paid: ${no}, 0.01 yuan`,
+    );
+  });
+
   it('exits 2 for an order the simulator does not have', async () => {
     const result = await runCli(['mock', 'pay', 'NEVERSEEN1']);
     expect(result.code).toBe(2);
@@ -349,6 +363,19 @@ describe('wxpay mock fault and reset', () => {
       out_trade_no: 'ABCDEF1',
     });
     expect(answer.status).toBe(502);
+  });
+
+  it('reset says where on stderr and prints nothing on stdout', async () => {
+    const dir = tempConfigDir();
+    const result = await runCli(['mock', 'reset'], {
+      env: { WXPAY_CONFIG_DIR: dir },
+      tty: true,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(stripVTControlCharacters(result.stderr)).toContain(
+      `Simulator state cleared (${join(dir, 'mock', 'state.json')}).`,
+    );
   });
 
   it('reset forgets the orders', async () => {
