@@ -21,6 +21,7 @@ export default tseslint.config(
         AbortController: 'readonly',
         AbortSignal: 'readonly',
         queueMicrotask: 'readonly',
+        performance: 'readonly',
       },
     },
     rules: {
