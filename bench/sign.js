@@ -39,7 +39,8 @@ export async function run() {
   const pairs = [
     [
       'MD5',
-      () => createHash('md5').update(sorted, 'utf8').digest('hex').toUpperCase(),
+      () =>
+        createHash('md5').update(sorted, 'utf8').digest('hex').toUpperCase(),
     ],
     [
       'HMAC-SHA256',

@@ -5,24 +5,36 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'wxpay.js');
+const bin = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'bin',
+  'wxpay.js',
+);
 const RUNS = 25;
 
 function time(args) {
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { stdio: 'ignore' });
-  if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}`);
+  if (result.status !== 0)
+    throw new Error(`${args.join(' ')} exited ${result.status}`);
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values) =>
+  values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function run() {
-  const cases = { base: ['-e', '0'], version: [bin, '--version'], help: [bin, '--help'] };
+  const cases = {
+    base: ['-e', '0'],
+    version: [bin, '--version'],
+    help: [bin, '--help'],
+  };
   const samples = { base: [], version: [], help: [] };
   for (const args of Object.values(cases)) time(args);
   for (let i = 0; i < RUNS; i++) {
-    for (const [name, args] of Object.entries(cases)) samples[name].push(time(args));
+    for (const [name, args] of Object.entries(cases))
+      samples[name].push(time(args));
   }
   const baseline = median(samples.base);
   return ['version', 'help'].map((name) => {
