@@ -1,17 +1,25 @@
 #!/usr/bin/env node
 // The only place that ends the process: everything else returns exit codes.
-import { main } from '../dist/cli/main.js';
-import { processIO } from '../dist/cli/io.js';
-import { dispatchInterrupt } from '../dist/cli/interrupt.js';
+const argv = process.argv.slice(2);
 
-let interrupts = 0;
-process.on('SIGINT', () => {
-  interrupts += 1;
-  // A second Ctrl-C always ends the process, even if a handler hangs.
-  if (interrupts > 1 || !dispatchInterrupt()) {
-    process.stderr.write('\nInterrupted.\n');
-    process.exit(130);
-  }
-});
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // Scripts call --version often; it needs none of the CLI.
+  const { VERSION } = await import('../dist/cli/version.js');
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  const { main } = await import('../dist/cli/main.js');
+  const { processIO } = await import('../dist/cli/io.js');
+  const { dispatchInterrupt } = await import('../dist/cli/interrupt.js');
 
-process.exitCode = await main(process.argv.slice(2), processIO());
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    // A second Ctrl-C always ends the process, even if a handler hangs.
+    if (interrupts > 1 || !dispatchInterrupt()) {
+      process.stderr.write('\nInterrupted.\n');
+      process.exit(130);
+    }
+  });
+
+  process.exitCode = await main(argv, processIO());
+}

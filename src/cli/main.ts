@@ -13,8 +13,8 @@ import { VERSION } from './version.js';
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const kit = createKit(io);
   const program = buildProgram(kit.io);
-  registerCommands(program, kit);
   try {
+    await registerCommands(program, kit, argv);
     await program.parseAsync(argv, { from: 'user' });
     return kit.exitCode;
   } catch (error) {

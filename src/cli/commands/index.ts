@@ -1,29 +1,126 @@
 import type { Command } from 'commander';
 import type { Kit } from '../command-kit.js';
-import { registerBill } from './bill/index.js';
-import { registerConfig } from './config/index.js';
-import { registerDoctor } from './doctor/index.js';
-import { registerFundflow } from './download/index.js';
-import { registerKf } from './kf/index.js';
-import { registerMock } from './mock/index.js';
-import { registerNotify } from './notify/index.js';
-import { registerOrder } from './order/index.js';
-import { registerRefund } from './refund/index.js';
-import { registerSign } from './sign/index.js';
+
+interface Group {
+  /** The top-level commands the group registers, with their summaries. */
+  commands: Record<string, string>;
+  /** Imports the group's registration (only for the command that runs). */
+  load(): Promise<(program: Command, kit: Kit) => void>;
+}
 
 /**
- * Every command group, registered on the root program. Registration only
- * declares flags and help; each command's code is imported when it runs.
+ * Every command group, in the order `wxpay --help` lists them. The summaries
+ * repeat each group's own description (a test keeps them equal) so that the
+ * root help can list a group without building its options.
  */
-export function registerCommands(program: Command, kit: Kit): void {
-  registerSign(program, kit);
-  registerConfig(program, kit);
-  registerOrder(program, kit);
-  registerBill(program, kit);
-  registerDoctor(program, kit);
-  registerRefund(program, kit);
-  registerFundflow(program, kit);
-  registerNotify(program, kit);
-  registerKf(program, kit);
-  registerMock(program, kit);
+export const GROUPS: Group[] = [
+  {
+    commands: {
+      order: 'create, query and close orders (the main job)',
+      paysign: 'rebuild the client pay parameters (paySign) for a prepay_id',
+      openid: 'exchange a wx.login code for the openid (jscode2session)',
+    },
+    load: async () => (await import('./order/index.js')).registerOrder,
+  },
+  {
+    commands: {
+      sign: 'sign parameters the WeChat Pay v2 way and explain the result',
+    },
+    load: async () => (await import('./sign/index.js')).registerSign,
+  },
+  {
+    commands: {
+      notify:
+        'payment and refund notifications: verify, listen, trigger (test your notify_url handler)',
+    },
+    load: async () => (await import('./notify/index.js')).registerNotify,
+  },
+  {
+    commands: {
+      refund:
+        'refund an order and follow its refunds (needs the merchant certificate)',
+    },
+    load: async () => (await import('./refund/index.js')).registerRefund,
+  },
+  {
+    commands: {
+      bill: 'download, parse and reconcile WeChat Pay trade bills',
+    },
+    load: async () => (await import('./bill/index.js')).registerBill,
+  },
+  {
+    commands: {
+      fundflow:
+        'fund-flow bills of the merchant accounts (needs the certificate)',
+    },
+    load: async () => (await import('./download/index.js')).registerFundflow,
+  },
+  {
+    commands: {
+      token:
+        'get the mini-program access_token (cached; stable_token endpoint by default)',
+      kf: 'customer-service messages: verify the push URL, decrypt pushes, send, listen',
+    },
+    load: async () => (await import('./kf/index.js')).registerKf,
+  },
+  {
+    commands: {
+      mock: 'the local WeChat Pay simulator: serve it, pay orders, inject faults',
+    },
+    load: async () => (await import('./mock/index.js')).registerMock,
+  },
+  {
+    commands: {
+      config: 'manage merchant profiles (stored mode 0600)',
+    },
+    load: async () => (await import('./config/index.js')).registerConfig,
+  },
+  {
+    commands: {
+      doctor:
+        'check the active profile: key, ids, certificate, file permissions',
+    },
+    load: async () => (await import('./doctor/index.js')).registerDoctor,
+  },
+];
+
+/** Root options that take a value, so their value is not a command name. */
+const VALUE_OPTIONS = new Set(['-p', '--profile']);
+
+/** The top-level command a command line runs, if any. */
+export function selectedCommand(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === '--') return argv[i + 1];
+    if (VALUE_OPTIONS.has(token)) {
+      i++;
+      continue;
+    }
+    if (token.startsWith('-')) continue;
+    return token === 'help' ? argv[i + 1] : token;
+  }
+  return undefined;
+}
+
+/**
+ * Registers the command groups. Only the group that runs is imported and
+ * declares its flags and sub-commands; the others appear by name and
+ * summary, which is all the root help shows. Loading and building every
+ * command cost more than Node's own start-up.
+ */
+export async function registerCommands(
+  program: Command,
+  kit: Kit,
+  argv: string[],
+): Promise<void> {
+  const selected = selectedCommand(argv);
+  for (const group of GROUPS) {
+    if (selected !== undefined && selected in group.commands) {
+      (await group.load())(program, kit);
+      continue;
+    }
+    for (const [name, summary] of Object.entries(group.commands)) {
+      program.command(name).description(summary);
+    }
+  }
 }
