@@ -2,6 +2,13 @@
 // The only place that ends the process: everything else returns exit codes.
 const argv = process.argv.slice(2);
 
+// `wxpay … | head` closes the pipe early; that is the reader's choice, not
+// an error worth a stack trace.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // Scripts call --version often; it needs none of the CLI.
   const { VERSION } = await import('../dist/cli/version.js');
