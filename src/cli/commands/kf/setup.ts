@@ -28,7 +28,7 @@ export interface KfSetup {
   pushFormat?: PushFormat;
 }
 
-/** Environment variables for CI (documented in docs/kf.md). */
+/** Environment variables for CI (documented in the README). */
 export const KF_TOKEN_ENV = 'WXPAY_KF_TOKEN';
 export const KF_AES_KEY_ENV = 'WXPAY_KF_AES_KEY';
 
