@@ -9,7 +9,7 @@ export * from './core/xml.js';
 export * from './core/money.js';
 export * from './core/fields.js';
 export * from './core/paysign.js';
-export * from './core/diagnose.js';
+export * from './core/diagnose/index.js';
 export * from './core/params-text.js';
 export * from './core/profile.js';
 export * from './core/cert/index.js';

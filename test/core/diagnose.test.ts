@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { diagnose, type CauseId } from '../../src/core/diagnose.js';
+import { diagnose, type CauseId } from '../../src/core/diagnose/index.js';
 import type { Params } from '../../src/core/sign.js';
 import { parseXml } from '../../src/core/xml.js';
 import { caseJson, caseText } from '../helpers/fixtures.js';

@@ -1,4 +1,4 @@
-import { diagnose } from '../../../core/diagnose.js';
+import { diagnose } from '../../../core/diagnose/index.js';
 import { UsageError } from '../../../core/errors.js';
 import { readNotification } from '../../../core/notify/notification.js';
 import { notifyReplyFor } from '../../../core/notify/reply.js';

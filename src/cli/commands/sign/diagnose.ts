@@ -1,5 +1,5 @@
 import { UsageError } from '../../../core/errors.js';
-import { diagnose } from '../../../core/diagnose.js';
+import { diagnose } from '../../../core/diagnose/index.js';
 import type { RunFn } from '../../command-kit.js';
 import {
   chooseSignType,

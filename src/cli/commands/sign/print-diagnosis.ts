@@ -1,4 +1,4 @@
-import type { Cause } from '../../../core/diagnose.js';
+import type { Cause } from '../../../core/diagnose/index.js';
 import type { Context } from '../../context.js';
 
 /** Prints the causes of a mismatch on stderr, or says that none was found. */

@@ -1,5 +1,5 @@
 import { SignatureError } from '../../../core/errors.js';
-import { diagnose } from '../../../core/diagnose.js';
+import { diagnose } from '../../../core/diagnose/index.js';
 import { parseSignType, signaturesEqual, sign } from '../../../core/sign.js';
 import type { RunFn } from '../../command-kit.js';
 import {

@@ -1,75 +1,13 @@
-import { createHash, createHmac } from 'node:crypto';
-import { encodeGbk } from './gbk.js';
-import { fenToYuan } from './money.js';
-import {
-  canonicalize,
-  digest,
-  SIGN_TYPES,
-  type Params,
-  type SignType,
-} from './sign.js';
+import { fenToYuan } from '../money.js';
+import { canonicalize, SIGN_TYPES, type Params } from '../sign.js';
+import type { CauseId, DiagnoseInput } from './types.js';
 
 /**
- * `sign diagnose`: given parameters and a signature that the other side
- * produced (or WeChat rejected), find which known mistake reproduces it.
- *
- * Each mistake is a way of building the string or choosing the key that
- * real integrations got wrong (cases B01-B21). We rebuild the signature
- * under every mistake, with both algorithms, and report the ones that give
- * exactly the signature in question.
+ * The known mistakes, each as a way of building the string to sign (or of
+ * choosing the key) that real integrations got wrong (cases B01-B21).
  */
 
-export type CauseId =
-  | 'wrong_sign_type'
-  | 'empty_values_signed'
-  | 'null_signed_as_text'
-  | 'sign_field_included'
-  | 'sign_type_dropped'
-  | 'sign_type_added'
-  | 'url_encoded'
-  | 'form_encoded'
-  | 'html_entities'
-  | 'cdata_markers'
-  | 'lowercase_hex'
-  | 'key_whitespace'
-  | 'key_missing'
-  | 'key_without_prefix'
-  | 'insertion_order'
-  | 'natural_order'
-  | 'other_secret_as_key'
-  | 'amount_as_decimal'
-  | 'digits_coerced'
-  | 'not_utf8'
-  | 'paysign_field_names'
-  | 'paysign_milliseconds';
-
-export interface Cause {
-  cause: CauseId;
-  message: string;
-}
-
-export interface DiagnoseInput {
-  /** The parameters in the order they were given (order matters for one cause). */
-  params: Params;
-  key: string;
-  /** The signature to explain. */
-  signature: string;
-  /** The algorithm the caller believes is in use; both are tried anyway. */
-  signType?: SignType;
-  /** Other secrets the user holds (AppSecret, sandbox key), by label. */
-  otherSecrets?: { label: string; value: string }[];
-}
-
-export interface Diagnosis {
-  /** True when the signature is the correct one: nothing to explain. */
-  matches: boolean;
-  /** The correct signature under the expected algorithm. */
-  expected: string;
-  signType: SignType;
-  causes: Cause[];
-}
-
-interface Attempt {
+export interface Attempt {
   cause: CauseId;
   message: string;
   /** The string that is hashed (already including any key suffix). */
@@ -98,15 +36,15 @@ function mapValues(
   return out;
 }
 
-function stringA(params: Params): string {
+export function stringA(params: Params): string {
   return canonicalize(params).stringA;
 }
 
-function withKey(text: string, key: string): string {
+export function withKey(text: string, key: string): string {
   return `${text}&key=${key}`;
 }
 
-function keyAttempts(
+export function keyAttempts(
   params: Params,
   key: string,
   input: DiagnoseInput,
@@ -173,7 +111,7 @@ function keyAttempts(
   return attempts;
 }
 
-function fieldAttempts(params: Params, key: string): Attempt[] {
+export function fieldAttempts(params: Params, key: string): Attempt[] {
   const attempts: Attempt[] = [];
   const entries = Object.entries(params);
   const hasEmpty = entries.some(([, v]) => v === '');
@@ -249,7 +187,7 @@ function fieldAttempts(params: Params, key: string): Attempt[] {
   return attempts;
 }
 
-function encodingAttempts(params: Params, key: string): Attempt[] {
+export function encodingAttempts(params: Params, key: string): Attempt[] {
   const attempts: Attempt[] = [];
   const changed = (next: Params) => stringA(next) !== stringA(params);
   const urlEncoded = mapValues(params, (v) => encodeURIComponent(v));
@@ -356,7 +294,7 @@ function cdataSets(params: Params): Set<string>[] {
   return [new Set(text), new Set(special), ...names.map((n) => new Set([n]))];
 }
 
-function orderAttempts(params: Params, key: string): Attempt[] {
+export function orderAttempts(params: Params, key: string): Attempt[] {
   const kept = canonicalize(params).fields;
   const byName = new Map(kept);
   const insertion = Object.keys(params)
@@ -385,7 +323,7 @@ function orderAttempts(params: Params, key: string): Attempt[] {
   return attempts;
 }
 
-function valueAttempts(params: Params, key: string): Attempt[] {
+export function valueAttempts(params: Params, key: string): Attempt[] {
   const attempts: Attempt[] = [];
   const amounts = Object.keys(params).filter(
     (k) => AMOUNT_FIELD.test(k) && /^\d+$/.test(String(params[k] ?? '')),
@@ -478,89 +416,4 @@ function unescapeXml(value: string): string {
 
 function byteCompare(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-function hash(attempt: Attempt, key: string, type: SignType): string {
-  if (attempt.encoding === undefined) {
-    return digest(attempt.text, attempt.hmacKey ?? key, type);
-  }
-  // latin1 is Node's old default for strings: each UTF-16 unit truncated to
-  // a byte.
-  const bytes =
-    attempt.encoding === 'gbk'
-      ? encodeGbk(attempt.text)
-      : Buffer.from(attempt.text, 'latin1');
-  if (!bytes) return '';
-  const h =
-    type === 'MD5'
-      ? createHash('md5')
-      : createHmac('sha256', Buffer.from(attempt.hmacKey ?? key, 'utf8'));
-  return h.update(bytes).digest('hex').toUpperCase();
-}
-
-/**
- * Explains a signature mismatch. Returns `matches: true` when the signature
- * is already right; otherwise every known mistake that reproduces it.
- */
-export function diagnose(input: DiagnoseInput): Diagnosis {
-  const { params, key } = input;
-  const signType = input.signType ?? guessType(input.signature);
-  const correctText = withKey(stringA(params), key);
-  const expected = digest(correctText, key, signType);
-  const given = input.signature.trim();
-  if (given === expected) {
-    return { matches: true, expected, signType, causes: [] };
-  }
-  const causes: Cause[] = [];
-  const add = (cause: Cause) => {
-    if (!causes.some((c) => c.message === cause.message)) causes.push(cause);
-  };
-  const other: SignType = signType === 'MD5' ? 'HMAC-SHA256' : 'MD5';
-  if (given.toUpperCase() === expected) {
-    add({
-      cause: 'lowercase_hex',
-      message:
-        'The signature is right but written in lower-case hex. WeChat expects upper-case: apply toUpperCase() to the digest.',
-    });
-  }
-  if (given.toUpperCase() === digest(correctText, key, other)) {
-    add({
-      cause: 'wrong_sign_type',
-      message: `The signature was made with ${other}, but ${signType} is expected. Use the same algorithm on both sides (sign_type, the profile's sign_type, or the order's sign type).`,
-    });
-  }
-  const attempts = [
-    ...keyAttempts(params, key, input),
-    ...fieldAttempts(params, key),
-    ...encodingAttempts(params, key),
-    ...orderAttempts(params, key),
-    ...valueAttempts(params, key),
-  ];
-  for (const attempt of attempts) {
-    const sameAsCorrect =
-      attempt.text === correctText &&
-      (attempt.hmacKey ?? key) === key &&
-      attempt.encoding === undefined;
-    if (sameAsCorrect) continue;
-    for (const type of [signType, other]) {
-      if (hash(attempt, key, type) !== given.toUpperCase()) continue;
-      const suffix =
-        type === signType
-          ? ''
-          : ` It was also hashed with ${type} instead of ${signType}.`;
-      add({ cause: attempt.cause, message: attempt.message + suffix });
-      if (given !== given.toUpperCase()) {
-        add({
-          cause: 'lowercase_hex',
-          message:
-            'The signature is also in lower-case hex; WeChat expects upper-case.',
-        });
-      }
-    }
-  }
-  return { matches: false, expected, signType, causes };
-}
-
-function guessType(signature: string): SignType {
-  return signature.trim().length === 64 ? 'HMAC-SHA256' : 'MD5';
 }

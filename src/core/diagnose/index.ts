@@ -1,0 +1,111 @@
+import { createHash, createHmac } from 'node:crypto';
+import { encodeGbk } from '../gbk.js';
+import { digest, type SignType } from '../sign.js';
+import {
+  encodingAttempts,
+  fieldAttempts,
+  keyAttempts,
+  orderAttempts,
+  stringA,
+  valueAttempts,
+  withKey,
+  type Attempt,
+} from './mistakes.js';
+import type { Cause, DiagnoseInput, Diagnosis } from './types.js';
+
+export type { Cause, CauseId, DiagnoseInput, Diagnosis } from './types.js';
+
+/**
+ * `sign diagnose`: given parameters and a signature that the other side
+ * produced (or WeChat rejected), find which known mistake reproduces it.
+ *
+ * Each mistake is a way of building the string or choosing the key that
+ * real integrations got wrong (cases B01-B21). We rebuild the signature
+ * under every mistake, with both algorithms, and report the ones that give
+ * exactly the signature in question.
+ */
+
+function hash(attempt: Attempt, key: string, type: SignType): string {
+  if (attempt.encoding === undefined) {
+    return digest(attempt.text, attempt.hmacKey ?? key, type);
+  }
+  // latin1 is Node's old default for strings: each UTF-16 unit truncated to
+  // a byte.
+  const bytes =
+    attempt.encoding === 'gbk'
+      ? encodeGbk(attempt.text)
+      : Buffer.from(attempt.text, 'latin1');
+  if (!bytes) return '';
+  const h =
+    type === 'MD5'
+      ? createHash('md5')
+      : createHmac('sha256', Buffer.from(attempt.hmacKey ?? key, 'utf8'));
+  return h.update(bytes).digest('hex').toUpperCase();
+}
+
+/**
+ * Explains a signature mismatch. Returns `matches: true` when the signature
+ * is already right; otherwise every known mistake that reproduces it.
+ */
+export function diagnose(input: DiagnoseInput): Diagnosis {
+  const { params, key } = input;
+  const signType = input.signType ?? guessType(input.signature);
+  const correctText = withKey(stringA(params), key);
+  const expected = digest(correctText, key, signType);
+  const given = input.signature.trim();
+  if (given === expected) {
+    return { matches: true, expected, signType, causes: [] };
+  }
+  const causes: Cause[] = [];
+  const add = (cause: Cause) => {
+    if (!causes.some((c) => c.message === cause.message)) causes.push(cause);
+  };
+  const other: SignType = signType === 'MD5' ? 'HMAC-SHA256' : 'MD5';
+  if (given.toUpperCase() === expected) {
+    add({
+      cause: 'lowercase_hex',
+      message:
+        'The signature is right but written in lower-case hex. WeChat expects upper-case: apply toUpperCase() to the digest.',
+    });
+  }
+  if (given.toUpperCase() === digest(correctText, key, other)) {
+    add({
+      cause: 'wrong_sign_type',
+      message: `The signature was made with ${other}, but ${signType} is expected. Use the same algorithm on both sides (sign_type, the profile's sign_type, or the order's sign type).`,
+    });
+  }
+  const attempts = [
+    ...keyAttempts(params, key, input),
+    ...fieldAttempts(params, key),
+    ...encodingAttempts(params, key),
+    ...orderAttempts(params, key),
+    ...valueAttempts(params, key),
+  ];
+  for (const attempt of attempts) {
+    const sameAsCorrect =
+      attempt.text === correctText &&
+      (attempt.hmacKey ?? key) === key &&
+      attempt.encoding === undefined;
+    if (sameAsCorrect) continue;
+    for (const type of [signType, other]) {
+      if (hash(attempt, key, type) !== given.toUpperCase()) continue;
+      const suffix =
+        type === signType
+          ? ''
+          : ` It was also hashed with ${type} instead of ${signType}.`;
+      add({ cause: attempt.cause, message: attempt.message + suffix });
+      if (given !== given.toUpperCase()) {
+        add({
+          cause: 'lowercase_hex',
+          message:
+            'The signature is also in lower-case hex; WeChat expects upper-case.',
+        });
+      }
+    }
+  }
+  return { matches: false, expected, signType, causes };
+}
+
+function guessType(signature: string): SignType {
+  return signature.trim().length === 64 ? 'HMAC-SHA256' : 'MD5';
+}
