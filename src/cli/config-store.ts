@@ -79,8 +79,38 @@ export class ConfigStore {
     return Object.keys(this.conf.get('profiles') ?? {});
   }
 
+  /**
+   * One profile, checked: the file may have been edited by hand, and a
+   * number where a string belongs would otherwise fail deep inside a command.
+   */
   get(name: string): Profile | undefined {
-    return this.conf.get('profiles')?.[name];
+    const profile: unknown = this.conf.get('profiles')?.[name];
+    if (profile === undefined) return undefined;
+    if (
+      profile === null ||
+      typeof profile !== 'object' ||
+      Array.isArray(profile)
+    ) {
+      throw this.malformed(`profile "${name}" is not an object`);
+    }
+    for (const [field, value] of Object.entries(profile)) {
+      if (typeof value !== 'string') {
+        throw this.malformed(
+          `${name}.${field} is a ${value === null ? 'null' : typeof value}, not text`,
+        );
+      }
+    }
+    return profile as Profile;
+  }
+
+  private malformed(what: string): ConfigError {
+    return new ConfigError(
+      'CONFIG_MALFORMED',
+      `The config file ${this.path} is malformed: ${what}.`,
+      {
+        hint: 'Fix the value (every field is a quoted string) or set it again with `wxpay config set`.',
+      },
+    );
   }
 
   save(name: string, profile: Profile): void {

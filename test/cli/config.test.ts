@@ -200,3 +200,20 @@ describe('wxpay config', () => {
     expect(result.stderr).toContain('config file');
   });
 });
+
+describe('a hand-edited config file', () => {
+  it.each([
+    ['{"profiles":{"x":{"key":12345}},"current":"x"}', 'x.key is a number'],
+    ['{"profiles":{"x":[1]},"current":"x"}', 'profile "x" is not an object'],
+    ['{"profiles":{"x":{"mch_id":null}},"current":"x"}', 'x.mch_id is a null'],
+  ])('refuses %s as a configuration error', async (content, message) => {
+    const dir = tempConfigDir();
+    writeFileSync(join(dir, 'config.json'), content);
+    const result = await runCli(['config', 'get', 'key'], {
+      env: { WXPAY_CONFIG_DIR: dir },
+    });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain('unexpected');
+  });
+});
