@@ -1,8 +1,9 @@
-import { statSync, chmodSync, existsSync } from 'node:fs';
+import { statSync, chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
 import { ConfigError } from '../core/errors.js';
 import type { Profile } from '../core/profile.js';
+import { FileLock, StateLockTimeoutError } from '../sim/file-lock.js';
 
 function modeIsLoose(path: string): boolean {
   return existsSync(path) && (statSync(path).mode & 0o077) !== 0;
@@ -28,6 +29,9 @@ export class ConfigStore {
     // Checked before conf opens the file, because opening may rewrite it.
     this.wasReadableByOthers = modeIsLoose(join(dir, 'config.json'));
     try {
+      // Made here with 0700 because conf would follow the umask, and a
+      // folder others can write to lets them replace config.json.
+      if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
       this.conf = new Conf<StoreShape>({
         cwd: dir,
         configName: 'config',
@@ -71,12 +75,17 @@ export class ConfigStore {
     return this.conf.get('current') ?? 'default';
   }
 
-  setCurrent(name: string): void {
-    this.conf.set('current', name);
-  }
-
   profileNames(): string[] {
-    return Object.keys(this.conf.get('profiles') ?? {});
+    const profiles: unknown = this.conf.get('profiles');
+    if (profiles === undefined) return [];
+    if (
+      profiles === null ||
+      typeof profiles !== 'object' ||
+      Array.isArray(profiles)
+    ) {
+      throw this.malformed('"profiles" is not an object');
+    }
+    return Object.keys(profiles);
   }
 
   /**
@@ -113,18 +122,59 @@ export class ConfigStore {
     );
   }
 
-  save(name: string, profile: Profile): void {
-    const profiles = { ...(this.conf.get('profiles') ?? {}) };
-    profiles[name] = profile;
-    this.conf.set('profiles', profiles);
-    this.tightenMode();
+  /**
+   * Changes the file under a lock: concurrent `wxpay config set` runs would
+   * otherwise read the same old file and each write back only its own change.
+   * The file is re-read inside the lock and written atomically by conf.
+   */
+  async update(change: (data: StoreShape) => void): Promise<void> {
+    const lock = new FileLock(join(this.dir, 'config.json.lock'), {
+      lockTimeoutMs: 10_000,
+      staleLockMs: 30_000,
+    });
+    try {
+      await lock.acquire();
+    } catch (error) {
+      throw this.unwritable(error);
+    }
+    try {
+      const data = this.conf.store;
+      if (Array.isArray(data)) throw this.malformed('the file holds a list');
+      change(data);
+      this.conf.store = data;
+      this.tightenMode();
+    } catch (error) {
+      throw error instanceof ConfigError ? error : this.unwritable(error);
+    } finally {
+      lock.release();
+    }
   }
 
-  remove(name: string): boolean {
-    const profiles = { ...(this.conf.get('profiles') ?? {}) };
-    if (!(name in profiles)) return false;
-    delete profiles[name];
-    this.conf.set('profiles', profiles);
-    return true;
+  async saveProfile(name: string, profile: Profile): Promise<void> {
+    await this.update((data) => {
+      data.profiles = { ...data.profiles, [name]: profile };
+    });
+  }
+
+  async setCurrent(name: string): Promise<void> {
+    await this.update((data) => {
+      data.current = name;
+    });
+  }
+
+  private unwritable(error: unknown): ConfigError {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      error instanceof StateLockTimeoutError
+        ? 'another wxpay run holds its lock'
+        : (code ?? (error as Error).message);
+    return new ConfigError(
+      'CONFIG_UNWRITABLE',
+      `Cannot write the config file ${this.path}: ${reason}.`,
+      {
+        hint: `Check that you own ${this.dir} and can write to it (or set WXPAY_CONFIG_DIR).`,
+        cause: error,
+      },
+    );
   }
 }

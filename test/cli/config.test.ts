@@ -1,5 +1,7 @@
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
 
@@ -215,5 +217,53 @@ describe('a hand-edited config file', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toContain('unexpected');
+  });
+});
+
+describe('concurrent and restricted writes', () => {
+  it('keeps every profile when ten processes set values at once', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    // Separate processes, as in the reported race; needs the built CLI
+    // (npm test builds it first).
+    const bin = fileURLToPath(new URL('../../bin/wxpay.js', import.meta.url));
+    const runs = Array.from(
+      { length: 10 },
+      (_, i) =>
+        new Promise<number>((resolve) => {
+          execFile(
+            process.execPath,
+            [
+              bin,
+              '--profile',
+              `p${i}`,
+              'config',
+              'set',
+              'mch_id',
+              `19000001${i}0`,
+            ],
+            { env: { ...process.env, WXPAY_CONFIG_DIR: dir } },
+            (error) => resolve(error ? Number(error.code) : 0),
+          );
+        }),
+    );
+    expect(await Promise.all(runs)).toEqual(Array(10).fill(0));
+    const stored = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    expect(Object.keys(stored.profiles).sort()).toEqual(
+      ['default', ...Array.from({ length: 10 }, (_, i) => `p${i}`)].sort(),
+    );
+  });
+
+  it('creates the config folder private to its owner', async () => {
+    const dir = join(tempConfigDir(), 'nested');
+    await initProfile(tempConfigDir());
+    const result = await runCli(
+      ['config', 'set', 'notify_url', 'https://a.example/n'],
+      {
+        env: { WXPAY_CONFIG_DIR: dir },
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 });

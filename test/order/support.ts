@@ -1,6 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import { expect } from 'vitest';
-import { ConfigStore } from '../../src/cli/config-store.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Profile } from '../../src/core/profile.js';
 import { DEMO_PROFILE } from '../../src/sim/demo.js';
 import { runCli, tempConfigDir, type CliResult } from '../helpers/cli.js';
@@ -12,9 +13,11 @@ export const OPENID = 'oTESTopenid0000000000000000A';
 /** A config folder with one profile, made current. */
 export function configWith(name: string, profile: Profile): string {
   const dir = tempConfigDir();
-  const store = new ConfigStore(dir);
-  store.save(name, profile);
-  store.setCurrent(name);
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ current: name, profiles: { [name]: profile } }),
+    { mode: 0o600 },
+  );
   return dir;
 }
 

@@ -38,8 +38,12 @@ export const initRun: RunFn<InitOptions> = async (ctx, _args, options) => {
   const name = ctx.options.profile ?? 'default';
   const existing = store.get(name) ?? {};
   const profile = await runWizard(ctx, existing, options);
-  store.save(name, profile);
-  if (options.use || store.profileNames().length === 1) store.setCurrent(name);
+  await store.update((data) => {
+    data.profiles = { ...data.profiles, [name]: profile };
+    if (options.use || Object.keys(data.profiles).length === 1) {
+      data.current = name;
+    }
+  });
   ctx.out.success(`Saved profile "${name}" in ${store.path}`);
   if (ctx.out.json) ctx.out.document({ profile: name, path: store.path });
 };
@@ -54,7 +58,11 @@ export const setRun: RunFn<{ fromFile?: string }> = async (
   const value = checkedValue(ctx, field, raw);
   const store = await ctx.store();
   const name = await targetName(ctx);
-  store.save(name, { ...store.get(name), [field]: value } as Profile);
+  await store.update((data) => {
+    const profiles = { ...data.profiles };
+    profiles[name] = { ...profiles[name], [field]: value } as Profile;
+    data.profiles = profiles;
+  });
   const shown =
     isSecretField(field) && !ctx.options.showSecrets
       ? maskSecret(value)
@@ -118,9 +126,11 @@ export const unsetRun: RunFn = async (ctx, args) => {
   const field = requireField(args[0]);
   const store = await ctx.store();
   const name = await targetName(ctx);
-  const profile = { ...store.get(name) };
-  delete profile[field];
-  store.save(name, profile);
+  await store.update((data) => {
+    const profile = { ...data.profiles?.[name] };
+    delete profile[field];
+    data.profiles = { ...data.profiles, [name]: profile };
+  });
   ctx.out.success(`Removed ${name}.${field}`);
 };
 
@@ -174,7 +184,7 @@ export const useRun: RunFn = async (ctx, args) => {
       hint: `Create it with \`wxpay config init --profile ${name}\`.`,
     });
   }
-  store.setCurrent(name);
+  await store.setCurrent(name);
   ctx.out.success(`Current profile: ${name}`);
 };
 
