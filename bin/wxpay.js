@@ -18,15 +18,18 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const { processIO } = await import('../dist/cli/io.js');
   const { dispatchInterrupt } = await import('../dist/cli/interrupt.js');
 
+  // SIGTERM (kill, a service manager) stops listeners as cleanly as Ctrl-C.
   let interrupts = 0;
-  process.on('SIGINT', () => {
+  const interrupt = (signal) => {
     interrupts += 1;
-    // A second Ctrl-C always ends the process, even if a handler hangs.
+    // A second signal always ends the process, even if a handler hangs.
     if (interrupts > 1 || !dispatchInterrupt()) {
       process.stderr.write('\nInterrupted.\n');
-      process.exit(130);
+      process.exit(signal === 'SIGTERM' ? 143 : 130);
     }
-  });
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
 
   process.exitCode = await main(argv, processIO());
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { ConfigError, UsageError } from '../core/errors.js';
 import {
   applyEnvOverrides,
@@ -15,6 +15,9 @@ import { configDir } from './config-dir.js';
 import type { ConfigStore } from './config-store.js';
 import { readAll, type CliIO } from './io.js';
 import { Output } from './output.js';
+
+/** A secret file larger than this is not a secret file. */
+const SECRET_FILE_MAX_BYTES = 64 * 1024;
 
 /** Options every command accepts (declared once on the root program). */
 export interface GlobalOptions {
@@ -43,6 +46,7 @@ export interface ResolvedProfile {
 export class Context {
   readonly out: Output;
   private storeInstance?: ConfigStore;
+  private stdinOwner?: string;
 
   constructor(
     readonly io: CliIO,
@@ -127,9 +131,21 @@ export class Context {
    * history and `ps`.
    */
   async apiKey(keyFile?: string): Promise<string> {
-    if (keyFile) return this.readSecretFile(keyFile, '--key-file');
+    const key = keyFile
+      ? await this.readSecretFile(keyFile, '--key-file')
+      : await this.profileKey();
+    if (key === '') {
+      // Signing with an empty key gives a signature anyone can compute.
+      throw new ConfigError('KEY_EMPTY', 'The API key is empty.', {
+        hint: 'Give the 32-character v2 API key (API密钥) in the file, WXPAY_KEY or the profile.',
+      });
+    }
+    return key;
+  }
+
+  private async profileKey(): Promise<string> {
     const { profile, name } = await this.profile();
-    if (!profile.key) {
+    if (profile.key === undefined) {
       throw new ConfigError(
         'KEY_MISSING',
         `Profile "${name}" has no API key.`,
@@ -141,14 +157,28 @@ export class Context {
     return profile.key;
   }
 
+  /**
+   * Stdin can feed one input only; a second reader would get nothing and
+   * sign with an empty key without saying so.
+   */
+  claimStdin(flag: string): void {
+    if (this.stdinOwner && this.stdinOwner !== flag) {
+      throw new UsageError(
+        'STDIN_TWICE',
+        `Both ${this.stdinOwner} and ${flag} want to read stdin.`,
+        { hint: 'Give one of them a file path instead of "-".' },
+      );
+    }
+    this.stdinOwner = flag;
+  }
+
   /** Reads a secret from a file or stdin (`-`), trimming one final newline. */
   async readSecretFile(path: string, flag: string): Promise<string> {
     let raw: string;
+    if (path === '-') this.claimStdin(flag);
     try {
-      raw =
-        path === '-'
-          ? (await readAll(this.io.stdin, 64 * 1024)).toString('utf8')
-          : await readFile(path, 'utf8');
+      const source = path === '-' ? this.io.stdin : createReadStream(path);
+      raw = (await readAll(source, SECRET_FILE_MAX_BYTES)).toString('utf8');
     } catch (error) {
       throw new UsageError(
         'SECRET_FILE_UNREADABLE',

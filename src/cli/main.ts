@@ -11,6 +11,7 @@ import { VERSION } from './version.js';
  * `bin/wxpay.js` does, once.
  */
 export async function main(argv: string[], io: CliIO): Promise<number> {
+  const stdout = trackWrites(io.stdout);
   const kit = createKit(io);
   const program = buildProgram(kit.io);
   try {
@@ -18,9 +19,81 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return kit.exitCode;
   } catch (error) {
-    return report(error, io, argv);
+    const code = report(error, io, argv);
+    // `--json` promises one JSON document on stdout; a failure before any
+    // output still gets one, so `… --json | jq` reads the error.
+    if (wantsJson(argv) && !stdout.written() && code !== EXIT.OK) {
+      io.stdout.write(
+        `${JSON.stringify({ error: errorFacts(error, code) }, null, 2)}\n`,
+      );
+    }
+    return code;
+  } finally {
+    stdout.restore();
   }
 }
+
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** Notes whether anything reached stdout, without wrapping the stream. */
+function trackWrites(stream: CliIO['stdout']) {
+  let written = false;
+  const original = stream.write;
+  stream.write = function (this: unknown, ...args: unknown[]) {
+    written = true;
+    return (original as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof stream.write;
+  return {
+    written: () => written,
+    restore: () => {
+      stream.write = original;
+    },
+  };
+}
+
+function errorFacts(error: unknown, exitCode: number) {
+  if (error instanceof CommanderError) {
+    return {
+      code: 'USAGE',
+      message: printable(error.message),
+      exit_code: exitCode,
+    };
+  }
+  if (error instanceof WxPayError) {
+    return {
+      code: error.code,
+      message: printable(error.message),
+      hint: error.hint === undefined ? undefined : printable(error.hint),
+      exit_code: exitCode,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    code: 'UNEXPECTED',
+    message: printable(message),
+    exit_code: exitCode,
+  };
+}
+
+/**
+ * Error text can quote hostile input (a pasted body, a server's answer):
+ * control characters are shown escaped so they cannot forge lines or drive
+ * the terminal.
+ */
+export function printable(text: string): string {
+  return text
+    .replace(
+      CONTROL_CHARS,
+      (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    )
+    .replace(/\n/g, '\\n');
+}
+
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const CONTROL_CHARS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('wxpay')
@@ -73,17 +146,18 @@ function report(error: unknown, io: CliIO, argv: string[]): number {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   if (error instanceof WxPayError) {
     if (!error.details?.reported) {
-      io.stderr.write(`error: ${error.message}\n`);
-      if (error.hint) io.stderr.write(`hint: ${error.hint}\n`);
+      io.stderr.write(`error: ${printable(error.message)}\n`);
+      if (error.hint) io.stderr.write(`hint: ${printable(error.hint)}\n`);
     }
     if (verbose) {
       io.stderr.write(`code: ${error.code}\n`);
-      if (error.cause) io.stderr.write(`cause: ${String(error.cause)}\n`);
+      if (error.cause)
+        io.stderr.write(`cause: ${printable(String(error.cause))}\n`);
     }
     return code;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`error: ${message}\n`);
+  io.stderr.write(`error: ${printable(message)}\n`);
   io.stderr.write(
     verbose && error instanceof Error && error.stack
       ? `${error.stack}\n`

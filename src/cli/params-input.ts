@@ -1,9 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { UsageError } from '../core/errors.js';
+import { createReadStream } from 'node:fs';
+import { InputError, UsageError } from '../core/errors.js';
 import { parseParamsText, type ParsedParams } from '../core/params-text.js';
 import { parseSignType, type SignType } from '../core/sign.js';
 import type { Context } from './context.js';
 import { readAll } from './io.js';
+
+/** Parameter sets are a few KB; 16 MiB leaves room for any honest input. */
+const INPUT_MAX_BYTES = 16 * 1024 * 1024;
 
 /** The parameters of `sign`, `sign verify` and `sign diagnose`. */
 export interface ParamsOptions {
@@ -17,10 +20,21 @@ export async function readInput(
   ctx: Context,
   path: string,
   flag: string,
+  maxBytes = INPUT_MAX_BYTES,
 ): Promise<Buffer> {
+  if (path === '-') ctx.claimStdin(flag);
   try {
-    return path === '-' ? await readAll(ctx.io.stdin) : await readFile(path);
+    // Read at most maxBytes + 1 from files too: /dev/zero or a huge file
+    // must be refused without reading it all.
+    const source = path === '-' ? ctx.io.stdin : createReadStream(path);
+    return await readAll(source, maxBytes);
   } catch (error) {
+    if (error instanceof RangeError) {
+      throw new InputError(
+        'INPUT_TOO_LARGE',
+        `${flag} ${path} is larger than ${maxBytes} bytes; refused.`,
+      );
+    }
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
       'INPUT_UNREADABLE',
@@ -50,13 +64,24 @@ export async function readParams(
       hint: 'Pass name=value arguments, or --in FILE (--in - reads stdin).',
     });
   }
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = Object.create(null);
   for (const arg of args) {
     const eq = arg.indexOf('=');
     if (eq <= 0) {
       throw new UsageError('FIELD_MALFORMED', `"${arg}" is not name=value.`);
     }
-    params[arg.slice(0, eq)] = arg.slice(eq + 1);
+    const name = arg.slice(0, eq);
+    if (Object.hasOwn(params, name)) {
+      throw new UsageError('FIELD_TWICE', `${name} is given twice.`);
+    }
+    if (arg.includes('\uFFFD')) {
+      // The shell passed bytes that are not UTF-8; Node replaced them.
+      throw new UsageError(
+        'FIELD_NOT_UTF8',
+        `${name} contains bytes that are not UTF-8.`,
+      );
+    }
+    params[name] = arg.slice(eq + 1);
   }
   return { format: 'query', params };
 }

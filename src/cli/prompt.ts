@@ -17,7 +17,8 @@ interface AskOptions {
 
 function ensureInteractive(ctx: Context, flag: string, what: string): void {
   if (!ctx.canPrompt) {
-    throw new UsageError('VALUE_MISSING', `Missing ${what}: pass ${flag}.`, {
+    const label = what.replace(/[:：\s]+$/, '');
+    throw new UsageError('VALUE_MISSING', `Missing ${label}: pass ${flag}.`, {
       hint: 'Prompts appear only when stdin and stdout are terminals.',
     });
   }

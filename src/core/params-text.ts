@@ -23,8 +23,7 @@ export function parseParamsText(
   text: string | Uint8Array,
   options: ParseXmlOptions = {},
 ): ParsedParams {
-  const asText =
-    typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
+  const asText = typeof text === 'string' ? text : decodeUtf8(text);
   const trimmed = asText.replace(/^\uFEFF/, '').trim();
   if (trimmed === '') {
     throw new InputError('PARAMS_EMPTY', 'The input is empty.');
@@ -48,7 +47,7 @@ function parseJsonParams(text: string): Record<string, string | null> {
       'The JSON input must be an object of fields.',
     );
   }
-  const params: Record<string, string | null> = {};
+  const params: Record<string, string | null> = Object.create(null);
   for (const [name, field] of Object.entries(value)) {
     if (field !== null && typeof field === 'object') {
       throw new InputError(
@@ -61,19 +60,39 @@ function parseJsonParams(text: string): Record<string, string | null> {
   return params;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new InputError('INPUT_NOT_UTF8', 'The input is not valid UTF-8.', {
+      hint: 'WeChat Pay v2 data is UTF-8; re-save the file as UTF-8 (not GBK).',
+    });
+  }
+}
+
 function parseQuery(text: string): Record<string, string> {
-  const params: Record<string, string> = {};
+  // No prototype: "__proto__" is then an ordinary (if odd) field name.
+  const params: Record<string, string> = Object.create(null);
   for (const part of text.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     if (eq <= 0) {
       throw new InputError(
         'QUERY_MALFORMED',
-        `"${part}" is not a name=value pair.`,
+        `"${part.slice(0, 40)}${part.length > 40 ? '…' : ''}" is not a name=value pair.`,
         { hint: 'Give parameters as a=1&b=2, a JSON object, or an XML body.' },
       );
     }
-    params[part.slice(0, eq)] = part.slice(eq + 1);
+    const name = part.slice(0, eq);
+    if (Object.hasOwn(params, name)) {
+      throw new InputError(
+        'QUERY_DUPLICATE',
+        `${name} appears twice; its value would be ambiguous.`,
+      );
+    }
+    params[name] = part.slice(eq + 1);
   }
   return params;
 }

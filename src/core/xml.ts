@@ -115,7 +115,7 @@ export function parseXml(
     // that the parser then rejects with a plain Error.
     throw new InputError(
       'XML_MALFORMED',
-      'Malformed XML: a CDATA section, comment or declaration is broken.',
+      'Malformed XML: a CDATA section, comment or declaration is broken, or an element has a reserved name such as __proto__.',
       { cause: error },
     );
   }
@@ -134,7 +134,7 @@ function toFlat(document: Record<string, unknown>): ParsedXml {
   }
   const root = roots[0];
   const content = document[root];
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string> = Object.create(null);
   if (typeof content === 'string') {
     if (content.trim() !== '') {
       throw new InputError(
@@ -164,7 +164,15 @@ function toFlat(document: Record<string, unknown>): ParsedXml {
 
 function fieldValue(name: string, value: unknown): string {
   if (Array.isArray(value)) throw duplicate(name);
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    if (ILLEGAL_CHARS.test(value)) {
+      throw new InputError(
+        'XML_ILLEGAL_CHAR',
+        `Element <${name}> contains a control character (such as NUL) that XML cannot carry.`,
+      );
+    }
+    return value;
+  }
   if (value === null || value === undefined) return '';
   throw new InputError(
     'XML_NOT_FLAT',

@@ -76,6 +76,21 @@ async function valueFor(
   given: string | undefined,
   fromFile: string | undefined,
 ): Promise<string> {
+  const value = await rawValueFor(ctx, field, given, fromFile);
+  if (value === '') {
+    throw new UsageError('VALUE_EMPTY', `The value for ${field} is empty.`, {
+      hint: `To remove it, run \`wxpay config unset ${field}\`.`,
+    });
+  }
+  return value;
+}
+
+async function rawValueFor(
+  ctx: Context,
+  field: ProfileField,
+  given: string | undefined,
+  fromFile: string | undefined,
+): Promise<string> {
   if (fromFile) return ctx.readSecretFile(fromFile, '--from-file');
   if (given === '-') return ctx.readSecretFile('-', 'stdin');
   if (given !== undefined) {
