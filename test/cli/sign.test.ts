@@ -241,9 +241,34 @@ describe('wxpay sign diagnose', () => {
       },
     );
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('other_secret_as_key');
-    expect(result.stderr).toContain('AppSecret');
-    expect(result.stderr).not.toContain('0f1e2d3c4b5a69788796a5b4c3d2e1f0');
+    expect(result.stdout).toMatch(/^other_secret_as_key\t.*AppSecret/m);
+    expect(result.stdout + result.stderr).not.toContain(
+      '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    );
+  });
+
+  it('refuses a --sign that is not a signature', async () => {
+    const result = await runCli(
+      ['sign', 'diagnose', ...OFFICIAL, '--sign', 'ZZZ'],
+      { env },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('32 (MD5) or 64');
+  });
+
+  it('does not search inputs far larger than any WeChat body', async () => {
+    const fields = Array.from({ length: 4000 }, (_, i) => `f${i}=${i}`).join(
+      '&',
+    );
+    const result = await runCli(
+      ['sign', 'diagnose', '--in', '-', '--sign', '0'.repeat(32)],
+      {
+        env,
+        stdin: fields,
+      },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('not searched\n');
   });
 
   it('exits 1 when no known mistake explains the signature', async () => {
@@ -265,14 +290,14 @@ describe('wxpay sign diagnose', () => {
       '9a0a8659f005d6984697e2ca0a9cf3b7',
     ];
     const tty = await runCli(args, { env, tty: true });
-    expect(tty.stderr).not.toBe(stripVTControlCharacters(tty.stderr));
+    expect(tty.stdout).not.toBe(stripVTControlCharacters(tty.stdout));
     const noColor = await runCli(args, {
       env: { ...env, NO_COLOR: '1' },
       tty: true,
     });
-    expect(noColor.stderr).toBe(stripVTControlCharacters(noColor.stderr));
+    expect(noColor.stdout).toBe(stripVTControlCharacters(noColor.stdout));
     const piped = await runCli(args, { env });
-    expect(piped.stderr).toBe(stripVTControlCharacters(piped.stderr));
-    expect(piped.stderr).toContain('lowercase_hex');
+    expect(piped.stdout).toBe(stripVTControlCharacters(piped.stdout));
+    expect(piped.stdout).toMatch(/^lowercase_hex\t/);
   });
 });

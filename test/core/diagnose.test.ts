@@ -269,3 +269,27 @@ describe('sign diagnose: each known mistake is recognised', () => {
     expect(result.causes[0].message).toContain('HMAC-SHA256');
   });
 });
+
+describe('sign diagnose on tampered or hostile data', () => {
+  it('does not blame a changed amount on yuan formatting (1 fen became 100)', () => {
+    const original = { ...BASE, total_fee: '1' };
+    const signature = md5(`${BASE_A}&key=${KEY}`);
+    const tampered = { ...original, total_fee: '100' };
+    const result = diagnose({ params: tampered, key: KEY, signature });
+    expect(result.causes.map((c) => c.cause)).not.toContain(
+      'amount_as_decimal',
+    );
+  });
+
+  it('does not search thousands of fields', () => {
+    const params = Object.fromEntries(
+      Array.from({ length: 8000 }, (_, i) => [`f${i}`, '1']),
+    );
+    const result = diagnose({ params, key: KEY, signature: '0'.repeat(32) });
+    expect(result).toMatchObject({
+      matches: false,
+      searched: false,
+      causes: [],
+    });
+  });
+});

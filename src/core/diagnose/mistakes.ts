@@ -291,7 +291,10 @@ function cdataSets(params: Params): Set<string>[] {
   });
   const text = names.filter((n) => !/^\d+$/.test(String(params[n])));
   const special = names.filter((n) => /[<>&"'{]/.test(String(params[n])));
-  return [new Set(text), new Set(special), ...names.map((n) => new Set([n]))];
+  // One set per field makes the search quadratic in the field count; real
+  // v2 bodies have a few dozen fields, so larger inputs skip that part.
+  const single = names.length <= 64 ? names.map((n) => new Set([n])) : [];
+  return [new Set(text), new Set(special), ...single];
 }
 
 export function orderAttempts(params: Params, key: string): Attempt[] {
@@ -333,7 +336,10 @@ export function valueAttempts(params: Params, key: string): Attempt[] {
       const asYuan = mapValues(params, (v, name) => {
         if (!amounts.includes(name)) return v;
         const yuan = fenToYuan(Number(v));
-        return style === 'fixed' ? yuan : String(Number(yuan));
+        // "1.00" shortened is "1": that is an integer, not a decimal, and
+        // matching it would blame a tampered amount (100 fen) on formatting.
+        const short = String(Number(yuan));
+        return style === 'fixed' || !short.includes('.') ? yuan : short;
       });
       attempts.push({
         cause: 'amount_as_decimal',

@@ -48,4 +48,9 @@ export interface Diagnosis {
   expected: string;
   signType: SignType;
   causes: Cause[];
+  /**
+   * False when no search was made: the signature is not 32 or 64 hex
+   * characters, or the input has more fields than any WeChat body.
+   */
+  searched?: boolean;
 }
