@@ -118,12 +118,19 @@ export function buildProgram(io: CliIO): Command {
     })
     .addHelpText(
       'after',
-      `\n${EXIT_CODE_HELP}\n\nConfig folder: WXPAY_CONFIG_DIR, else ~/.config/wxpay. Docs: README.md\n`,
+      `\nExamples:\n${ROOT_EXAMPLES.map((line) => `  $ ${line}`).join('\n')}\n\n${EXIT_CODE_HELP}\n\nConfig folder: WXPAY_CONFIG_DIR, else $XDG_CONFIG_HOME/wxpay, else ~/.config/wxpay.\nDocs: README.md\n`,
     );
   // Sub-commands inherit the error handling and output routing.
   program.hook('preSubcommand', () => undefined);
   return program;
 }
+
+const ROOT_EXAMPLES = [
+  'wxpay order create --mock --body "Test order" --amount 0.01 --openid oTESTopenid0000000000000000A',
+  'wxpay sign diagnose --in request.xml --sign 8D342CBC90D30660618DC57B7BBB1A5E',
+  'wxpay notify trigger --mock --to http://127.0.0.1:3000/wxpay/notify',
+  'wxpay bill reconcile --date 20240101 --dir bills/ --orders orders.csv',
+];
 
 function report(error: unknown, io: CliIO, argv: string[]): number {
   if (error instanceof CommanderError) {

@@ -43,3 +43,15 @@ describe('command registration', () => {
     expect(help).toContain('Examples:');
   });
 });
+
+describe('help pages', () => {
+  it('shows examples on the root and on every group page', async () => {
+    expect((await runCli(['--help'])).stdout).toContain('Examples:');
+    for (const group of GROUPS) {
+      for (const name of Object.keys(group.commands)) {
+        const help = (await runCli([name, '--help'])).stdout;
+        expect(help, `wxpay ${name} --help`).toContain('Examples:');
+      }
+    }
+  });
+});

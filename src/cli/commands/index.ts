@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
-import type { Kit } from '../command-kit.js';
+import { examples, type Kit } from '../command-kit.js';
 
 interface Group {
   /** The top-level commands the group registers, with their summaries. */
   commands: Record<string, string>;
+  /** Examples for the help of the group's top-level commands. */
+  examples?: Record<string, string[]>;
   /** Imports the group's registration (only for the command that runs). */
   load(): Promise<(program: Command, kit: Kit) => void>;
 }
@@ -21,6 +23,13 @@ export const GROUPS: Group[] = [
       openid: 'exchange a wx.login code for the openid (jscode2session)',
     },
     load: async () => (await import('./order/index.js')).registerOrder,
+    examples: {
+      order: [
+        'wxpay order create --mock --body "Test order" --amount 0.01 --openid oTESTopenid0000000000000000A',
+        'wxpay order query --mock --out-trade-no 20240101000001 --watch',
+        'wxpay order close --out-trade-no 20240101000001',
+      ],
+    },
   },
   {
     commands: {
@@ -34,6 +43,13 @@ export const GROUPS: Group[] = [
         'payment and refund notifications: verify, listen, trigger (test your notify_url handler)',
     },
     load: async () => (await import('./notify/index.js')).registerNotify,
+    examples: {
+      notify: [
+        'wxpay notify verify notify.xml --reply',
+        'wxpay notify listen --mock --port 8780 --forward-to http://127.0.0.1:3000/wxpay/notify',
+        'wxpay notify trigger --mock --to http://127.0.0.1:3000/wxpay/notify --amount 0.01 --repeat 3 --tamper',
+      ],
+    },
   },
   {
     commands: {
@@ -41,12 +57,25 @@ export const GROUPS: Group[] = [
         'refund an order and follow its refunds (needs the merchant certificate)',
     },
     load: async () => (await import('./refund/index.js')).registerRefund,
+    examples: {
+      refund: [
+        'wxpay refund create --out-trade-no 20240101000001 --total 0.01 --refund 0.01 --yes',
+        'wxpay refund query --out-trade-no 20240101000001 --json',
+      ],
+    },
   },
   {
     commands: {
       bill: 'download, parse and reconcile WeChat Pay trade bills',
     },
     load: async () => (await import('./bill/index.js')).registerBill,
+    examples: {
+      bill: [
+        'wxpay bill download --date 20240101 --out bills/',
+        'wxpay bill parse bills/bill-ALL-20240101.csv --format ndjson',
+        'wxpay bill reconcile --date 20240101 --dir bills/ --orders orders.csv --json',
+      ],
+    },
   },
   {
     commands: {
@@ -54,6 +83,11 @@ export const GROUPS: Group[] = [
         'fund-flow bills of the merchant accounts (needs the certificate)',
     },
     load: async () => (await import('./download/index.js')).registerFundflow,
+    examples: {
+      fundflow: [
+        'wxpay fundflow download --date 20240101 --account-type Basic --out bills/',
+      ],
+    },
   },
   {
     commands: {
@@ -62,18 +96,40 @@ export const GROUPS: Group[] = [
       kf: 'customer-service messages: verify the push URL, decrypt pushes, send, listen',
     },
     load: async () => (await import('./kf/index.js')).registerKf,
+    examples: {
+      token: ['wxpay token --mock', 'wxpay token --force-refresh'],
+      kf: [
+        'wxpay kf verify-url --url "https://shop.example.com/kf?signature=…&timestamp=…&nonce=…&echostr=…"',
+        'wxpay kf listen --mock --port 8781',
+        'wxpay kf send --mock --openid oWxPayCases2TestUser00000001 --text "Hello"',
+      ],
+    },
   },
   {
     commands: {
       mock: 'the local WeChat Pay simulator: serve it, pay orders, inject faults',
     },
     load: async () => (await import('./mock/index.js')).registerMock,
+    examples: {
+      mock: [
+        'wxpay mock serve --port 8700',
+        'wxpay mock pay 20240101000001 --speed 60',
+        'wxpay mock fault --url http://127.0.0.1:8700 --path /pay/unifiedorder --err-code SYSTEMERROR --count 2',
+      ],
+    },
   },
   {
     commands: {
       config: 'manage merchant profiles (stored mode 0600)',
     },
     load: async () => (await import('./config/index.js')).registerConfig,
+    examples: {
+      config: [
+        'wxpay config init',
+        'wxpay config list',
+        'wxpay config use shop',
+      ],
+    },
   },
   {
     commands: {
@@ -83,6 +139,14 @@ export const GROUPS: Group[] = [
     load: async () => (await import('./doctor/index.js')).registerDoctor,
   },
 ];
+
+function addGroupExamples(program: Command, group: Group): void {
+  for (const [name, lines] of Object.entries(group.examples ?? {})) {
+    const command = program.commands.find((c) => c.name() === name);
+    // Leaf commands (sign, doctor, openid) carry their own examples.
+    if (command && command.commands.length > 0) examples(command, lines);
+  }
+}
 
 /** Root options that take a value, so their value is not a command name. */
 const VALUE_OPTIONS = new Set(['-p', '--profile']);
@@ -117,6 +181,7 @@ export async function registerCommands(
   for (const group of GROUPS) {
     if (selected !== undefined && selected in group.commands) {
       (await group.load())(program, kit);
+      addGroupExamples(program, group);
       continue;
     }
     for (const [name, summary] of Object.entries(group.commands)) {
