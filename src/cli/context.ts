@@ -80,6 +80,12 @@ export class Context {
     if (!this.storeInstance) {
       const { ConfigStore } = await import('./config-store.js');
       this.storeInstance = new ConfigStore(this.configDir);
+      if (this.storeInstance.wasReadableByOthers) {
+        // Said by whichever command finds it: the exposure happened before.
+        this.out.warn(
+          `${this.storeInstance.path} was readable by other users; its mode is now 0600. If others could log in here, change the API key in the merchant platform.`,
+        );
+      }
     }
     return this.storeInstance;
   }

@@ -267,3 +267,16 @@ describe('concurrent and restricted writes', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 });
+
+describe('a loosened config file', () => {
+  it('is reported by any command that opens it, not only config list', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    chmodSync(join(dir, 'config.json'), 0o644);
+    const result = await runCli(['config', 'get', 'mch_id'], {
+      env: { WXPAY_CONFIG_DIR: dir },
+    });
+    expect(result.stdout).toBe('1900000109\n');
+    expect(result.stderr).toContain('was readable by other users');
+  });
+});

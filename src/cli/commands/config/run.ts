@@ -151,11 +151,6 @@ export const unsetRun: RunFn = async (ctx, args) => {
 
 export const listRun: RunFn = async (ctx) => {
   const store = await ctx.store();
-  if (store.wasReadableByOthers) {
-    ctx.out.warn(
-      `${store.path} was readable by other users; its mode is now 0600. If others could log in here, change the API key in the merchant platform.`,
-    );
-  }
   const current = store.currentName();
   const only = ctx.options.profile ?? ctx.env.WXPAY_PROFILE;
   const names = only ? [only] : store.profileNames();
