@@ -160,7 +160,7 @@ export function decryptKfMessage(
   if (options.appid !== undefined && appid !== options.appid) {
     throw new SignatureError(
       'KF_APPID_MISMATCH',
-      `The message is for AppID "${appid}", not this mini program (${options.appid}).`,
+      `The message is for AppID ${JSON.stringify(appid)}, not this mini program (${options.appid}).`,
       {
         hint: 'A push for another app must be refused (SDK code -40005); check that the profile appid is the mini program whose push settings you configured.',
         details: { appid, expected: options.appid },

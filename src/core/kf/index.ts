@@ -15,3 +15,5 @@ export * from './token-file.js';
 export * from './send.js';
 export * from './receiver.js';
 export * from './trigger.js';
+export * from './judge.js';
+export * from './handler-call.js';

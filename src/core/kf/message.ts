@@ -27,7 +27,7 @@ export function detectPushFormat(body: string): PushFormat {
     'KF_BODY_FORMAT',
     first === undefined
       ? 'The push body is empty.'
-      : `The push body starts with "${first}", neither XML (<) nor JSON ({).`,
+      : `The push body starts with ${JSON.stringify(first)}, neither XML (<) nor JSON ({).`,
     {
       hint: 'A customer-service push is an XML <xml>…</xml> or a JSON {…} body.',
     },

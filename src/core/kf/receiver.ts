@@ -129,7 +129,10 @@ export function createKfReceiver(options: KfReceiverOptions): KfReceiver {
         }
         if (request.method !== 'POST') {
           return {
-            answer: answer(405, 'method not allowed'),
+            answer: answer(405, 'method not allowed', {
+              ...TEXT,
+              allow: 'GET, POST',
+            }),
             event: { type: 'method-not-allowed', method: request.method },
           };
         }

@@ -1,7 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../download/files.js';
 import type { CachedToken, TokenCache } from './token.js';
+
+/** A cache of a few AppIDs is a few KB; a larger file is not ours. */
+const MAX_CACHE_BYTES = 1024 * 1024;
 
 interface CacheFile {
   version: 1;
@@ -43,6 +46,9 @@ export class FileTokenCache implements TokenCache {
   private async read(): Promise<CacheFile> {
     let text: string;
     try {
+      // Checked before reading, so a huge file is never held in memory; it
+      // counts as damaged, and the next write replaces it.
+      if ((await stat(this.path)).size > MAX_CACHE_BYTES) throw new Error();
       text = await readFile(this.path, 'utf8');
     } catch {
       return { version: 1, tokens: {} };

@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { UsageError } from '../../../core/errors.js';
-import { parsePushBody } from '../../../core/kf/message.js';
+import { InputError, UsageError } from '../../../core/errors.js';
+import { MAX_PUSH_BYTES, parsePushBody } from '../../../core/kf/message.js';
 import { openPush, sealPush, sealReply } from '../../../core/kf/push.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { readInput } from '../../params-input.js';
+import { readCapped } from './input.js';
+import { printable, printableJson } from './print.js';
 import {
   loadKfSetup,
   parseFormat,
@@ -15,18 +16,28 @@ import {
 } from './setup.js';
 import { queryFromFlags, type QueryFlags } from './verify-url.js';
 
-/** The body from a file argument, `-`, or piped stdin. */
+/**
+ * The body from a file argument, `-`, or piped stdin; one over the push cap
+ * is refused before it is read (a real push is a few KB).
+ */
 async function readBody(
   ctx: Context,
   file: string | undefined,
 ): Promise<Buffer> {
-  if (file) return readInput(ctx, file, 'the input file');
-  if (ctx.io.stdin.isTTY) {
+  if (!file && ctx.io.stdin.isTTY) {
     throw new UsageError('KF_INPUT_MISSING', 'No input given.', {
       hint: 'Pass a file, or pipe the body in (use - for stdin).',
     });
   }
-  return readInput(ctx, '-', 'stdin');
+  return readCapped(ctx, file ?? '-', {
+    flag: file && file !== '-' ? 'the input file' : 'stdin',
+    limit: MAX_PUSH_BYTES,
+    tooLarge: (size) =>
+      new InputError(
+        'KF_BODY_TOO_LARGE',
+        `Refused a push body of ${size}; the limit is ${MAX_PUSH_BYTES}.`,
+      ),
+  });
 }
 
 export interface DecryptOptions extends QueryFlags, KfOptions {
@@ -61,16 +72,20 @@ export const decryptRun: RunFn<DecryptOptions> = async (ctx, args, options) => {
   }
   const checked = options.skipSignature ? 'unchecked' : 'signature valid';
   ctx.out.success(
-    `${opened.mode} ${opened.format.toUpperCase()} push, ${checked}${opened.appid ? `, for ${opened.appid}` : ''}.`,
+    `${opened.mode} ${opened.format.toUpperCase()} push, ${checked}${opened.appid ? `, for ${printable(opened.appid)}` : ''}.`,
   );
   if (ctx.out.stdoutIsTTY) {
-    const width = Math.max(...Object.keys(opened.message).map((k) => k.length));
-    for (const [name, value] of Object.entries(opened.message)) {
+    // Names and values come from the push: shown with controls escaped.
+    const fields = Object.entries(opened.message).map(
+      ([name, value]) => [printable(name), printable(value)] as const,
+    );
+    const width = Math.max(...fields.map(([name]) => name.length));
+    for (const [name, value] of fields) {
       ctx.out.data(`${ctx.out.color.bold(name.padEnd(width))}  ${value}`);
     }
   } else {
     // Piped: the fields as one JSON object with exact string values.
-    ctx.out.data(JSON.stringify(opened.message));
+    ctx.out.data(printableJson(opened.message));
   }
   return 0;
 };

@@ -1,22 +1,17 @@
 import { NetworkError, UsageError } from '../../../core/errors.js';
+import {
+  callPushHandler,
+  describeNetworkCode,
+  type HandlerCallRequest,
+  type HandlerOutcome,
+} from '../../../core/kf/handler-call.js';
+import { judgePushAnswer } from '../../../core/kf/judge.js';
 import type {
   KfReceiverAnswer,
   KfReceiverEvent,
 } from '../../../core/kf/receiver.js';
-import {
-  judgePushAnswer,
-  type HandlerAnswer,
-} from '../../../core/kf/trigger.js';
 import type { Context } from '../../context.js';
-
-/** WeChat waits 5 s for an answer (spec §4.1). */
-export const WECHAT_WAIT_MS = 5_000;
-
-export interface HandlerReply extends HandlerAnswer {
-  elapsedMs: number;
-  /** True when nothing came back within the wait. */
-  timedOut: boolean;
-}
+import { printable } from './print.js';
 
 /** Checks a merchant handler URL given on the command line. */
 export function handlerUrl(value: string, flag: string): URL {
@@ -34,61 +29,26 @@ export function handlerUrl(value: string, flag: string): URL {
 
 /**
  * Calls a merchant's push handler the way WeChat does: the query appended to
- * the handler's own, the raw body, at most 5 s. A refused connection is a
- * NetworkError; no answer in time is a reply with `timedOut`.
+ * the handler's own, the raw body, at most 5 s, at most 1 MiB of answer.
  */
-export async function callHandler(
+export function callHandler(
   ctx: Context,
   target: URL,
-  request: {
-    method: 'GET' | 'POST';
-    query: string;
-    body?: Buffer | string;
-    contentType?: string;
-  },
-): Promise<HandlerReply> {
+  request: HandlerCallRequest & { query: string },
+): Promise<HandlerOutcome> {
   const url = new URL(target);
   const extra = request.query.replace(/^\?/, '');
   if (extra) url.search = url.search ? `${url.search}&${extra}` : `?${extra}`;
-  const started = ctx.now().getTime();
-  try {
-    const response = await fetch(url, {
-      method: request.method,
-      headers: request.contentType
-        ? { 'content-type': request.contentType }
-        : undefined,
-      body:
-        request.body === undefined
-          ? undefined
-          : typeof request.body === 'string'
-            ? request.body
-            : new Uint8Array(request.body),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(WECHAT_WAIT_MS),
-    });
-    const body = await response.text();
-    return {
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? undefined,
-      body,
-      elapsedMs: ctx.now().getTime() - started,
-      timedOut: false,
-    };
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      return { status: 0, body: '', elapsedMs: WECHAT_WAIT_MS, timedOut: true };
-    }
-    const code = (error as { cause?: { code?: string } }).cause?.code;
-    throw new NetworkError(
-      'KF_HANDLER_UNREACHABLE',
-      `Cannot reach ${url.host}: ${code ?? (error as Error).message}.`,
-      {
-        hint: 'Start your push handler, or check the URL and port.',
-        cause: error,
-      },
-    );
-  }
+  return callPushHandler(url, request, { now: () => ctx.now().getTime() });
+}
+
+/** The error for a handler that could not be reached (exit 3). */
+export function unreachableError(target: URL, code: string): NetworkError {
+  return new NetworkError(
+    'KF_HANDLER_UNREACHABLE',
+    `Cannot reach ${target.host}: ${describeNetworkCode(code)}.`,
+    { hint: 'Start your push handler, or check the URL and port.' },
+  );
 }
 
 /**
@@ -106,31 +66,23 @@ export async function forwardPush(
   counts: { forwarded: number; forward_failed: number },
 ): Promise<KfReceiverAnswer | undefined> {
   const at = original.url.indexOf('?');
-  let reply: HandlerReply;
-  try {
-    reply = await callHandler(ctx, handlerUrl(forwardTo, '--forward-to'), {
-      method: 'POST',
-      query: at >= 0 ? original.url.slice(at + 1) : '',
-      body: original.body,
-      contentType: original.contentType,
-    });
-  } catch (error) {
+  const target = handlerUrl(forwardTo, '--forward-to');
+  const outcome = await callHandler(ctx, target, {
+    method: 'POST',
+    query: at >= 0 ? original.url.slice(at + 1) : '',
+    body: original.body,
+    contentType: original.contentType,
+  });
+  if (outcome.kind !== 'answered') {
     counts.forward_failed += 1;
     ctx.out.warn(
-      `Forward failed: ${(error as Error).message} Answered success instead.`,
-    );
-    return undefined;
-  }
-  if (reply.timedOut) {
-    counts.forward_failed += 1;
-    ctx.out.warn(
-      `${forwardTo} did not answer within 5 s; WeChat would retry. Answered success instead.`,
+      `Forward failed: ${forwardFailure(target, outcome)} Answered success instead.`,
     );
     return undefined;
   }
   counts.forwarded += 1;
   const judged = judgePushAnswer(
-    reply,
+    outcome,
     {
       message: event.push.message,
       format: event.push.messageFormat,
@@ -138,13 +90,28 @@ export async function forwardPush(
     },
     secrets,
   );
-  for (const problem of judged.problems)
-    ctx.out.warn(`Your handler ${problem}`);
+  for (const problem of judged.problems) ctx.out.warn(printable(problem));
   return {
-    status: reply.status,
+    status: outcome.status,
     headers: {
-      'content-type': reply.contentType ?? 'text/plain; charset=utf-8',
+      'content-type': outcome.contentType ?? 'text/plain; charset=utf-8',
     },
-    body: reply.body,
+    body: outcome.body,
   };
+}
+
+function forwardFailure(
+  target: URL,
+  outcome: Exclude<HandlerOutcome, { kind: 'answered' }>,
+): string {
+  switch (outcome.kind) {
+    case 'unreachable':
+      return `Cannot reach ${target.host}: ${describeNetworkCode(outcome.code)}.`;
+    case 'timeout':
+      return `${target.host} did not answer within 5 s; WeChat would retry.`;
+    case 'too-large':
+      return `${target.host} answered more than 1 MiB.`;
+    case 'closed':
+      return `${target.host} closed the connection without a complete answer.`;
+  }
 }

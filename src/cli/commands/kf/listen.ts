@@ -16,9 +16,9 @@ import { sendPayload, textMessage } from '../../../core/kf/send.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
 import { onInterrupt } from '../../interrupt.js';
-import { forwardPush } from './forward.js';
+import { forwardPush, handlerUrl } from './forward.js';
 import { openMp, type MpSession } from './mp.js';
-import { printPushLine, pushRecord } from './print.js';
+import { printable, printPushLine, pushRecord } from './print.js';
 import { loadKfSetup, requireToken, type KfOptions } from './setup.js';
 
 export interface ListenOptions extends KfOptions {
@@ -37,6 +37,8 @@ interface Counts {
   verifications: number;
   rejected: number;
   malformed: number;
+  /** Methods other than GET and POST (405), not counted as malformed. */
+  other_method: number;
   forwarded: number;
   forward_failed: number;
   auto_replies: number;
@@ -70,6 +72,8 @@ function readCapped(request: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+const EMPTY = Buffer.alloc(0);
+
 function send(response: ServerResponse, answer: KfReceiverAnswer): void {
   response.writeHead(answer.status, {
     ...answer.headers,
@@ -81,6 +85,7 @@ function send(response: ServerResponse, answer: KfReceiverAnswer): void {
 /** `wxpay kf listen`: a development push receiver. */
 export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
   const port = parsePort(options.port);
+  if (options.forwardTo) handlerUrl(options.forwardTo, '--forward-to');
   const setup = await loadKfSetup(ctx, options);
   const token = requireToken(setup);
   const receiver = createKfReceiver({
@@ -98,6 +103,7 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
     verifications: 0,
     rejected: 0,
     malformed: 0,
+    other_method: 0,
     forwarded: 0,
     forward_failed: 0,
     auto_replies: 0,
@@ -113,6 +119,19 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     counts.requests += 1;
+    const method = request.method ?? '';
+    const url = request.url ?? '/';
+    if (method !== 'GET' && method !== 'POST') {
+      // WeChat sends GET (verification) and POST (pushes) only: the body of
+      // anything else is not read, and the connection is not kept.
+      const { answer, event } = receiver.handle({ method, url, body: EMPTY });
+      send(response, {
+        ...answer,
+        headers: { ...answer.headers, connection: 'close' },
+      });
+      report(ctx, event, counts, records, answer);
+      return;
+    }
     const body = await readCapped(request);
     if (body === undefined) {
       counts.malformed += 1;
@@ -120,9 +139,8 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
       response.writeHead(413, { connection: 'close' }).end('payload too large');
       return;
     }
-    const url = request.url ?? '/';
     const { answer, event } = receiver.handle({
-      method: request.method ?? '',
+      method,
       url,
       body,
     });
@@ -155,7 +173,7 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      ctx.out.warn(`Request failed: ${(error as Error).message}`);
+      ctx.out.warn(`Request failed: ${printable((error as Error).message)}`);
       if (!response.headersSent) response.writeHead(500).end('error');
     });
   });
@@ -261,20 +279,22 @@ function report(
     case 'verify-rejected':
       counts.rejected += 1;
       ctx.out.warn(
-        `URL verification with a wrong signature refused (403): ${event.causes[0]}`,
+        `URL verification with a wrong signature refused (403): ${printable(event.causes[0] ?? '')}`,
       );
       return;
     case 'rejected':
       counts.rejected += 1;
-      ctx.out.warn(`Refused a push (403): ${event.error.message}`);
+      ctx.out.warn(`Refused a push (403): ${printable(event.error.message)}`);
       return;
     case 'malformed':
       counts.malformed += 1;
-      ctx.out.warn(`Refused a malformed request (400): ${event.error.message}`);
+      ctx.out.warn(
+        `Refused a malformed request (400): ${printable(event.error.message)}`,
+      );
       return;
     case 'method-not-allowed':
-      counts.malformed += 1;
-      ctx.out.warn(`Refused ${event.method} (405).`);
+      counts.other_method += 1;
+      ctx.out.warn(`Refused ${printable(event.method)} (405).`);
   }
 }
 
@@ -288,10 +308,14 @@ async function autoReply(
   try {
     await mp.client.send(sendPayload(openid, textMessage(text)));
     counts.auto_replies += 1;
-    ctx.out.info(ctx.out.errColor.green(`  ↳ auto-reply sent to ${openid}`));
+    ctx.out.info(
+      ctx.out.errColor.green(`  ↳ auto-reply sent to ${printable(openid)}`),
+    );
   } catch (error) {
     counts.auto_reply_failed += 1;
-    ctx.out.warn(`Auto-reply to ${openid} failed: ${(error as Error).message}`);
+    ctx.out.warn(
+      `Auto-reply to ${printable(openid)} failed: ${printable((error as Error).message)}`,
+    );
   }
 }
 
@@ -301,7 +325,7 @@ function summarize(ctx: Context, counts: Counts, records: unknown[]): void {
     return;
   }
   ctx.out.info(
-    `\nStopped. ${counts.requests} requests: ${counts.messages} pushes (${counts.retries} retries), ${counts.verifications} verifications, ${counts.rejected} refused for signature, ${counts.malformed} malformed.`,
+    `\nStopped. ${counts.requests} requests: ${counts.messages} pushes (${counts.retries} retries), ${counts.verifications} verifications, ${counts.rejected} refused for signature, ${counts.malformed} malformed, ${counts.other_method} not GET/POST.`,
   );
   if (counts.forwarded || counts.forward_failed) {
     ctx.out.info(

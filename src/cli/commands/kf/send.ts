@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
-import { UsageError, WxPayError } from '../../../core/errors.js';
+import { InputError, UsageError, WxPayError } from '../../../core/errors.js';
 import { explainKfErrcode, errcodeOf } from '../../../core/kf/errcodes.js';
 import {
   imageMessage,
   linkMessage,
+  MAX_IMAGE_BYTES,
   miniProgramPageMessage,
   sendPayload,
   textMessage,
@@ -11,7 +12,7 @@ import {
 } from '../../../core/kf/send.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { readInput } from '../../params-input.js';
+import { readCapped } from './input.js';
 import { openMp, type MpOptions, type MpSession } from './mp.js';
 import { loadKfSetup, requireAppid } from './setup.js';
 
@@ -52,12 +53,20 @@ async function upload(
   ctx: Context,
   mp: MpSession,
   file: string,
+  flag: '--image' | '--thumb',
 ): Promise<string> {
-  const data = await readInput(ctx, file, file === '-' ? 'stdin' : '--image');
-  const media = await mp.client.uploadImage(
-    data,
-    file === '-' ? 'image' : basename(file),
-  );
+  const name = file === '-' ? 'image' : basename(file);
+  // Refused by its size before it is read: WeChat takes at most 2 MB.
+  const data = await readCapped(ctx, file, {
+    flag: file === '-' ? 'stdin' : flag,
+    limit: MAX_IMAGE_BYTES,
+    tooLarge: (size) =>
+      new InputError(
+        'KF_IMAGE_TOO_LARGE',
+        `${name} is ${size}; images are limited to ${MAX_IMAGE_BYTES} bytes (2 MB).`,
+      ),
+  });
+  const media = await mp.client.uploadImage(data, name);
   ctx.out.info(
     `Uploaded ${file} as temporary media ${media.media_id} (valid 3 days).`,
   );
@@ -73,7 +82,8 @@ async function buildMessage(
   if (options.text !== undefined) return { message: textMessage(options.text) };
   if (options.image || options.mediaId) {
     const mediaId =
-      options.mediaId ?? (await upload(ctx, mp, options.image as string));
+      options.mediaId ??
+      (await upload(ctx, mp, options.image as string, '--image'));
     return { message: imageMessage(mediaId), mediaId };
   }
   if (options.link) {
@@ -88,7 +98,7 @@ async function buildMessage(
   }
   const thumb =
     options.thumbMediaId ??
-    (options.thumb ? await upload(ctx, mp, options.thumb) : '');
+    (options.thumb ? await upload(ctx, mp, options.thumb, '--thumb') : '');
   return {
     message: miniProgramPageMessage({
       title: options.title ?? '',

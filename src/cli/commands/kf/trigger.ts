@@ -1,19 +1,31 @@
 import { randomInt } from 'node:crypto';
-import { UsageError } from '../../../core/errors.js';
+import { UsageError, WxPayError } from '../../../core/errors.js';
+import {
+  MAX_HANDLER_ANSWER_BYTES,
+  WECHAT_WAIT_MS,
+} from '../../../core/kf/handler-call.js';
+import {
+  judgeForgedPush,
+  judgeForgedVerification,
+  judgeIncompleteAnswer,
+  judgePushAnswer,
+  judgeVerification,
+  type HandlerAnswer,
+  type Judgement,
+} from '../../../core/kf/judge.js';
 import { kfSignature } from '../../../core/kf/signature.js';
 import {
   buildTriggerPush,
-  judgePushAnswer,
-  judgeVerification,
   randomMsgId,
   sampleMessage,
-  type Judgement,
   type TriggerKind,
 } from '../../../core/kf/trigger.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { callHandler, handlerUrl, type HandlerReply } from './forward.js';
+import { exitCodeFor } from '../../exit-codes.js';
+import { callHandler, handlerUrl, unreachableError } from './forward.js';
 import { openMp } from './mp.js';
+import { printVerdict, type Reached } from './trigger-print.js';
 import {
   isLoopback,
   loadKfSetup,
@@ -39,12 +51,26 @@ export interface TriggerOptions extends KfOptions {
 const TYPES = ['text', 'image', 'miniprogrampage', 'enter', 'verify'] as const;
 const SAMPLE_OPENID = 'oWxPayTriggerSampleUser00001';
 
-/** `wxpay kf trigger --to URL`: plays WeChat against your push handler. */
+/**
+ * `wxpay kf trigger --to URL`: plays WeChat against your push handler.
+ * Exit 0 only for an answer WeChat accepts, 1 for a wrong, late, partial or
+ * oversized one, 3 when the handler cannot be reached. With --json, stdout
+ * is one document whatever happens, errors included.
+ */
 export const triggerRun: RunFn<TriggerOptions> = async (
   ctx,
   _args,
   options,
 ) => {
+  try {
+    return await trigger(ctx, options);
+  } catch (error) {
+    if (ctx.out.json) ctx.out.document(errorDocument(error));
+    throw error;
+  }
+};
+
+async function trigger(ctx: Context, options: TriggerOptions): Promise<number> {
   if (!options.to) {
     throw new UsageError(
       'KF_TO_MISSING',
@@ -73,11 +99,13 @@ export const triggerRun: RunFn<TriggerOptions> = async (
       nonce,
       echostr,
     }).toString();
-    const reply = await callHandler(ctx, target, { method: 'GET', query });
-    const judged = options.forged
-      ? judgeForgedGet(reply, echostr)
-      : judgeVerification(echostr, reply);
-    return print(ctx, judged, reply, { method: 'GET', query });
+    const outcome = await reach(ctx, target, { method: 'GET', query });
+    const judged = judge(outcome, (answer) =>
+      options.forged
+        ? judgeForgedVerification(echostr, answer)
+        : judgeVerification(echostr, answer),
+    );
+    return printVerdict(ctx, judged, outcome, { method: 'GET', query });
   }
   const appid = requireAppid(setup);
   const safe = !options.plain && setup.aesKey !== undefined;
@@ -101,21 +129,21 @@ export const triggerRun: RunFn<TriggerOptions> = async (
     nonce,
   });
   const query = new URLSearchParams(push.query).toString();
-  const reply = await callHandler(ctx, target, {
+  const outcome = await reach(ctx, target, {
     method: 'POST',
     query,
     body: push.body,
     contentType: push.contentType,
   });
-  const judged = reply.timedOut
-    ? timedOut()
-    : options.forged
-      ? judgeForgedPost(reply)
+  const judged = judge(outcome, (answer) =>
+    options.forged
+      ? judgeForgedPush(answer)
       : judgePushAnswer(
-          reply,
+          answer,
           { message, format, safe },
           { token, aesKey: setup.aesKey, appid },
-        );
+        ),
+  );
   if (judged.ok && !options.forged) {
     await recordInSimulator(
       ctx,
@@ -125,52 +153,61 @@ export const triggerRun: RunFn<TriggerOptions> = async (
     );
   }
   ctx.out.debug(`mode ${safe ? 'safe' : 'plaintext'}, format ${format}`);
-  return print(ctx, judged, reply, {
+  return printVerdict(ctx, judged, outcome, {
     method: 'POST',
     query,
     body: push.body,
     message,
   });
-};
+}
 
-function timedOut(): Judgement {
+/** Calls the handler; one that cannot be reached is exit 3, not a verdict. */
+async function reach(
+  ctx: Context,
+  target: URL,
+  request: Parameters<typeof callHandler>[2],
+): Promise<Reached> {
+  const outcome = await callHandler(ctx, target, request);
+  if (outcome.kind === 'unreachable')
+    throw unreachableError(target, outcome.code);
+  return outcome;
+}
+
+/**
+ * Only a complete answer is judged by its content; a late, partial or
+ * oversized one is a wrong answer whatever it holds.
+ */
+function judge(
+  outcome: Reached,
+  byContent: (answer: HandlerAnswer) => Judgement,
+): Judgement {
+  if (outcome.kind === 'answered') return byContent(outcome);
+  return judgeIncompleteAnswer(outcome, {
+    waitMs: WECHAT_WAIT_MS,
+    maxAnswerBytes: MAX_HANDLER_ANSWER_BYTES,
+  });
+}
+
+/**
+ * The --json document of a run that ended in an error: the fields of a
+ * verdict, and `error` as every command's error document has it.
+ */
+function errorDocument(error: unknown) {
+  const known = error instanceof WxPayError ? error : undefined;
+  const message = error instanceof Error ? error.message : String(error);
   return {
     ok: false,
-    verdict: 'wrong',
-    problems: [
-      'did not answer within 5 s: WeChat gives up, shows "该小程序客服暂时无法提供服务" and retries (a response written but never ended looks the same).',
-    ],
+    verdict: known?.code === 'KF_HANDLER_UNREACHABLE' ? 'unreachable' : 'error',
+    status: null,
+    answer: null,
+    problems: [message],
     notes: [],
-  };
-}
-
-function judgeForgedGet(reply: HandlerReply, echostr: string): Judgement {
-  const echoed = reply.body.includes(echostr);
-  return {
-    ok: !echoed && !reply.timedOut,
-    verdict: echoed ? 'wrong' : 'rejected',
-    problems: echoed
-      ? [
-          'echoed the echostr of a request signed with the wrong Token: check signature before answering.',
-        ]
-      : reply.timedOut
-        ? timedOut().problems
-        : [],
-    notes: [],
-  };
-}
-
-function judgeForgedPost(reply: HandlerReply): Judgement {
-  const accepted = reply.status >= 200 && reply.status < 300;
-  return {
-    ok: !accepted,
-    verdict: accepted ? 'wrong' : 'rejected',
-    problems: accepted
-      ? [
-          `answered HTTP ${reply.status} to a push signed with the wrong Token: verify signature / msg_signature before trusting a push.`,
-        ]
-      : [],
-    notes: [],
+    error: {
+      code: known?.code ?? 'UNEXPECTED',
+      message,
+      hint: known?.hint ?? null,
+      exit_code: exitCodeFor(error),
+    },
   };
 }
 
@@ -203,57 +240,4 @@ async function recordInSimulator(
   } catch (error) {
     ctx.out.debug(`Simulator not updated: ${(error as Error).message}`);
   }
-}
-
-function print(
-  ctx: Context,
-  judged: Judgement,
-  reply: HandlerReply,
-  request: {
-    method: string;
-    query: string;
-    body?: string;
-    message?: Record<string, string>;
-  },
-): number {
-  if (ctx.out.json) {
-    ctx.out.document({
-      ok: judged.ok,
-      verdict: judged.verdict,
-      status: reply.timedOut ? null : reply.status,
-      elapsed_ms: reply.elapsedMs,
-      answer: reply.body,
-      problems: judged.problems,
-      notes: judged.notes,
-      request,
-    });
-    return judged.ok ? 0 : 1;
-  }
-  const what = {
-    ack: 'acknowledged with success',
-    transfer: 'transferred to the customer-service tool',
-    echo: 'answered the echostr exactly',
-    rejected: 'refused the forged request',
-    wrong: 'did not answer as WeChat expects',
-  }[judged.verdict];
-  if (ctx.out.stdoutIsTTY) {
-    const mark = judged.ok ? ctx.out.color.green('✓') : ctx.out.color.red('✗');
-    ctx.out.data(
-      `${mark} ${request.method} ${what}${reply.timedOut ? '' : ` (HTTP ${reply.status}, ${reply.elapsedMs} ms)`}`,
-    );
-  } else {
-    ctx.out.data(
-      [
-        judged.ok ? 'ok' : 'fail',
-        judged.verdict,
-        reply.timedOut ? 'timeout' : reply.status,
-        `${reply.elapsedMs}ms`,
-      ].join('\t'),
-    );
-  }
-  for (const problem of judged.problems)
-    ctx.out.info(`  - Your handler ${problem}`);
-  for (const note of judged.notes)
-    ctx.out.info(ctx.out.errColor.dim(`  note: ${note}`));
-  return judged.ok ? 0 : 1;
 }
