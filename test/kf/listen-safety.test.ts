@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { dispatchInterrupt } from '../../src/cli/interrupt.js';
 import {
   buildTriggerPush,
@@ -146,5 +148,51 @@ describe('terminal safety: text from a push is shown with controls escaped', () 
     expect(result.code).toBe(0);
     expect(result.stdout.slice(0, -1)).not.toMatch(RAW_CONTROL);
     expect(JSON.parse(result.stdout)).toEqual(HOSTILE);
+  });
+});
+
+describe('kf listen --forward-to when the handler fails', () => {
+  it('answers success itself and says why: mid-answer close, then unreachable', async () => {
+    const handler = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-length': '50' });
+        response.write('succ');
+        setTimeout(() => response.socket?.destroy(), 20);
+      });
+    });
+    await new Promise<void>((resolve) =>
+      handler.listen(0, '127.0.0.1', resolve),
+    );
+    onTestFinished(() => {
+      if (handler.listening) handler.close();
+    });
+    const port = (handler.address() as AddressInfo).port;
+    const { cli, base } = await startListener([
+      '--forward-to',
+      `http://127.0.0.1:${port}/kf`,
+    ]);
+    const first = sealed(HOSTILE);
+    const answer = await fetch(`${base}/kf?${first.search}`, {
+      method: 'POST',
+      body: first.body,
+    });
+    expect(await answer.text()).toBe('success');
+    handler.closeAllConnections();
+    await new Promise<void>((resolve) => handler.close(() => resolve()));
+    const second = sealed({ ...HOSTILE, MsgId: '7386519283746501301' });
+    const again = await fetch(`${base}/kf?${second.search}`, {
+      method: 'POST',
+      body: second.body,
+    });
+    expect(await again.text()).toBe('success');
+    await stop(cli);
+    expect(cli.stderr()).toContain(
+      `! Forward failed: 127.0.0.1:${port} closed the connection without a complete answer. Answered success instead.`,
+    );
+    expect(cli.stderr()).toContain(
+      `! Forward failed: Cannot reach 127.0.0.1:${port}: connection refused (ECONNREFUSED). Answered success instead.`,
+    );
+    expect(cli.stderr()).toMatch(/Forwarded 0, failed 2/);
   });
 });
