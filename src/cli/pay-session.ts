@@ -23,6 +23,12 @@ export interface PaySession {
   scope: string;
   /** "the simulator" or the host, for status lines. */
   target: string;
+  /**
+   * The embedded simulator (`--mock`, the `mock` profile) answers: it runs
+   * on a random port only while this command does, so URLs pointing at it
+   * (an mweb_url, the dry-run target) are dead once the command ends.
+   */
+  embedded: boolean;
 }
 
 export interface SessionOptions {
@@ -163,6 +169,7 @@ export async function withPaySession<T>(
         ledger,
         scope,
         target,
+        embedded: simulatorUrl !== undefined,
       });
     } finally {
       await client.close();

@@ -122,7 +122,7 @@ function answerError(status: number, answer: Record<string, unknown>): Error {
     answer.error ?? `The simulator answered HTTP ${status}.`,
   );
   const hint = typeof answer.hint === 'string' ? answer.hint : undefined;
-  if (status === 404 || status === 400) {
+  if (status === 404 || status === 400 || status === 413) {
     return new InputError(code, message, { hint });
   }
   return new ApiError(code, message, { hint });

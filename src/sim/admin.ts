@@ -39,15 +39,27 @@ function failure(error: unknown): SimResponse {
   throw error;
 }
 
+/** Admin bodies are a few hundred bytes; this is generous. */
+const MAX_ADMIN_BODY = 64 * 1024;
+
+class BodyTooLarge extends Error {}
+
 function readJson(request: SimRequest): unknown {
-  if (request.body.length > 64 * 1024) {
-    throw new RangeError('body too large');
-  }
+  if (request.body.length > MAX_ADMIN_BODY) throw new BodyTooLarge();
   const text = request.body.toString('utf8').trim();
   return text === '' ? {} : JSON.parse(text);
 }
 
-function badJson(): SimResponse {
+function badJson(error: unknown): SimResponse {
+  if (error instanceof BodyTooLarge) {
+    return json(
+      {
+        error: `The body is over ${MAX_ADMIN_BODY} bytes.`,
+        code: 'BODY_TOO_LARGE',
+      },
+      413,
+    );
+  }
   return json({ error: 'The body is not JSON.', code: 'BAD_JSON' }, 400);
 }
 
@@ -77,8 +89,8 @@ export function adminRoutes(sim: Simulator): SimRoute[] {
         let input: unknown;
         try {
           input = readJson(request);
-        } catch {
-          return badJson();
+        } catch (error) {
+          return badJson(error);
         }
         try {
           const specs = Array.isArray(input) ? input : [input];
@@ -99,8 +111,8 @@ export function adminRoutes(sim: Simulator): SimRoute[] {
         let input: { id?: unknown };
         try {
           input = readJson(request) as { id?: unknown };
-        } catch {
-          return badJson();
+        } catch (error) {
+          return badJson(error);
         }
         const id = typeof input?.id === 'string' ? input.id : undefined;
         return json({ cleared: await sim.clearFaults(id) });
@@ -113,8 +125,8 @@ export function adminRoutes(sim: Simulator): SimRoute[] {
         let input: Record<string, unknown>;
         try {
           input = (readJson(request) ?? {}) as Record<string, unknown>;
-        } catch {
-          return badJson();
+        } catch (error) {
+          return badJson(error);
         }
         if (typeof input.out_trade_no !== 'string') {
           return json(

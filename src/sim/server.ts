@@ -52,6 +52,33 @@ const SYSTEM_ERROR: SimResponse = {
   body: '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[SYSTEMERROR]]></return_msg></xml>',
 };
 
+/**
+ * The admin endpoints speak JSON (admin.ts), so their refusals do too:
+ * a client of /__wxpay/ reads `{ error, code }`, never WeChat's XML.
+ */
+function adminError(status: number, code: string, error: string): SimResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: `${JSON.stringify({ error, code })}\n`,
+  };
+}
+
+/** The refusal for `path`: JSON under /__wxpay/, WeChat's XML elsewhere. */
+function refusal(path: string, kind: 'not_found' | 'too_large' | 'error') {
+  if (path.startsWith(ADMIN_PREFIX)) {
+    if (kind === 'not_found') {
+      return adminError(404, 'NOT_FOUND', `No admin endpoint ${path}.`);
+    }
+    if (kind === 'too_large') {
+      return adminError(413, 'BODY_TOO_LARGE', 'The body is too large.');
+    }
+    return adminError(500, 'INTERNAL_ERROR', 'The simulator failed.');
+  }
+  if (kind === 'not_found') return NOT_FOUND;
+  return kind === 'too_large' ? tooLarge() : SYSTEM_ERROR;
+}
+
 export function createSimServer(options: ServerOptions): Server {
   const table = new Map<string, SimRoute>();
   for (const route of options.routes) {
@@ -90,7 +117,7 @@ async function answer(
     const route = table.get(`${method} ${path}`);
     if (!route) {
       await drain(req);
-      send(res, NOT_FOUND);
+      send(res, refusal(path, 'not_found'));
       log(404, 'unknown path');
       return;
     }
@@ -106,7 +133,7 @@ async function answer(
       options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     );
     if (!body) {
-      send(res, tooLarge(), true);
+      send(res, refusal(path, 'too_large'), true);
       log(413, 'body too large');
       return;
     }
@@ -117,7 +144,7 @@ async function answer(
     send(res, response);
     log(response.status, outcomeOf(response));
   } catch (error) {
-    if (!res.headersSent) send(res, SYSTEM_ERROR);
+    if (!res.headersSent) send(res, refusal(path, 'error'));
     log(500, `internal error: ${(error as Error).message}`);
   }
 }

@@ -88,7 +88,8 @@ describe('wxpay order create --mock (JSAPI)', () => {
     const doc = JSON.parse(result.stdout);
     expect(doc).toMatchObject({
       trade_type: 'JSAPI',
-      total_fee: 250,
+      total_fee: '250',
+      amounts: { total_fee: { fen: 250, yuan: '2.50' } },
       reentry: false,
     });
     expect(doc.request_payment.package).toBe(`prepay_id=${doc.prepay_id}`);
@@ -233,7 +234,7 @@ describe('wxpay order create: missing values', () => {
     );
     expect(result.code).toBe(0);
     expect(prompts.input).toHaveBeenCalledTimes(2);
-    expect(JSON.parse(result.stdout).total_fee).toBe(2);
+    expect(JSON.parse(result.stdout).total_fee).toBe('2');
   });
 
   it('exits 130 when the prompt is cancelled', async () => {
@@ -327,8 +328,11 @@ describe('wxpay order create against a real profile', () => {
     const dir = configWith('shop', localProfile(server.url));
     const result = await cli(dir, [...REAL_CREATE, '--json']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('does not verify');
+    // With --json the one stdout document is the error, never the order.
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      error: { code: 'RESPONSE_SIGN_INVALID', exit_code: 1 },
+    });
+    expect(result.stdout).not.toContain('wxForged');
   });
 
   it('exits 4 when the profile has no key', async () => {

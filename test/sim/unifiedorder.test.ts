@@ -156,7 +156,9 @@ describe('unifiedorder (spec 4.1)', () => {
     expect(attach.fields.return_msg).toBe('attach参数格式错误');
   });
 
-  it('refuses raw control characters, which no XML reply could carry back', async () => {
+  // XML 1.0 cannot carry raw control characters at all, so the body is not
+  // XML: refused before any field is looked at, like any malformed body.
+  it('refuses raw control characters as malformed XML (XML格式错误)', async () => {
     const sim = await testSimulator();
     const fields: Record<string, string> = {
       appid: DEMO.appid,
@@ -169,7 +171,7 @@ describe('unifiedorder (spec 4.1)', () => {
       .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
       .join('')}</xml>`;
     const answer = await postRaw(`${sim.url}/pay/unifiedorder`, xml);
-    expect(answer.fields.return_msg).toBe('attach参数格式错误');
+    expect(answer.fields.return_msg).toBe('XML格式错误');
   });
 
   it.each([

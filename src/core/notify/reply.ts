@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { escapeControls } from '../safe-text.js';
 import { buildXml } from '../xml.js';
 import { parseXmlSafely } from './parse.js';
 import type { Notification } from './types.js';
@@ -111,7 +112,7 @@ export function checkAcknowledgement(
     problems.push('The reply has no return_code.');
   } else if (fields.return_code !== 'SUCCESS') {
     problems.push(
-      `return_code is ${fields.return_code}${fields.return_msg ? ` (${fields.return_msg})` : ''}: WeChat will send the notification again.`,
+      `return_code is ${quoted(fields.return_code)}${fields.return_msg ? ` (${quoted(fields.return_msg)})` : ''}: WeChat will send the notification again.`,
     );
   }
   if (!fields.return_msg) {
@@ -136,6 +137,14 @@ export function isAcknowledgement(
   return checkAcknowledgement(httpStatus, contentType, body).acknowledged;
 }
 
+/**
+ * A piece of the handler's reply inside a problem sentence: at most 20
+ * characters, control characters escaped (the sentence is printed).
+ */
+function quoted(text: string): string {
+  return escapeControls(text.slice(0, 20));
+}
+
 function readReply(
   text: string,
 ): { fields: Record<string, string> } | { problem: string } {
@@ -148,13 +157,15 @@ function readReply(
   }
   if (!text.startsWith('<')) {
     return {
-      problem: `The reply is plain text ("${text.slice(0, 20)}"); WeChat Pay v2 needs the XML reply.`,
+      problem: `The reply is plain text ("${quoted(text)}"); WeChat Pay v2 needs the XML reply.`,
     };
   }
   try {
     const parsed = parseXmlSafely(text, REPLY_MAX_BYTES);
     if (parsed.root !== 'xml') {
-      return { problem: `The reply's root is <${parsed.root}>, not <xml>.` };
+      return {
+        problem: `The reply's root is <${quoted(parsed.root)}>, not <xml>.`,
+      };
     }
     return { fields: parsed.fields };
   } catch (error) {

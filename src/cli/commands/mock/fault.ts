@@ -1,4 +1,5 @@
-import { UsageError } from '../../../core/errors.js';
+import { InputError, UsageError } from '../../../core/errors.js';
+import { escapeControls } from '../../../core/safe-text.js';
 import type { Fault, FaultSpec } from '../../../sim/faults.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
@@ -73,6 +74,16 @@ async function openBook(ctx: Context, url?: string): Promise<FaultBook> {
   };
 }
 
+function unknownFault(id: string): InputError {
+  return new InputError(
+    'FAULT_NOT_FOUND',
+    `No fault "${escapeControls(id)}" in force; nothing was removed.`,
+    {
+      hint: '`wxpay mock fault` lists the faults in force with their ids; a fault with --count is gone once used up.',
+    },
+  );
+}
+
 function describe(fault: Fault): string {
   const effect =
     fault.kind === 'latency'
@@ -84,7 +95,7 @@ function describe(fault: Fault): string {
           : `HTTP ${fault.httpStatus}`;
   const left =
     fault.remaining === null ? 'every request' : `${fault.remaining} more`;
-  return [fault.id, fault.path, effect, left].join('\t');
+  return [fault.id, fault.path, effect, left].map(escapeControls).join('\t');
 }
 
 /**
@@ -103,6 +114,9 @@ export const faultRun: RunFn<FaultOptions> = async (ctx, _args, options) => {
   if (options.clear !== undefined) {
     const id = typeof options.clear === 'string' ? options.clear : undefined;
     const cleared = await book.clear(id);
+    // Clearing every fault when there are none is fine; naming one that
+    // does not exist is a mistake (a typo, or a fault already used up).
+    if (id !== undefined && cleared === 0) throw unknownFault(id);
     ctx.out.success(`Removed ${cleared} fault${cleared === 1 ? '' : 's'}.`);
   } else if (spec) {
     const fault = await book.add(spec);

@@ -1,5 +1,6 @@
 import { UsageError } from '../../../core/errors.js';
 import { parseDuration } from '../../../core/fields.js';
+import { escapeControls } from '../../../core/safe-text.js';
 import type { DeliveryAttempt } from '../../../sim/notify.js';
 import type { Context } from '../../context.js';
 
@@ -76,21 +77,30 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 360_000) / 10} h`;
 }
 
-/** One stderr line per notification attempt. */
+/** Ends a reason with a full stop, unless it already ends a sentence. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/**
+ * One stderr line per notification attempt. The reason quotes the
+ * handler's reply and the URL is the order's notify_url: both escaped.
+ */
 export function printAttempt(ctx: Context, attempt: DeliveryAttempt): void {
   const c = ctx.out.errColor;
-  const head = `${attempt.kind} notification ${attempt.attempt}/${attempt.of} → ${attempt.url}`;
+  const head = `${attempt.kind} notification ${attempt.attempt}/${attempt.of} → ${escapeControls(attempt.url)}`;
   if (attempt.acknowledged) {
     ctx.out.info(
       `${head}: ${c.green('acknowledged')} (HTTP ${attempt.status})`,
     );
     return;
   }
+  const reason = sentence(
+    escapeControls(attempt.reason ?? 'not acknowledged').trim(),
+  );
   const next =
     attempt.nextInMs === undefined
       ? ''
-      : `; next attempt in ${seconds(attempt.nextInMs)}`;
-  ctx.out.info(
-    `${head}: ${c.yellow(attempt.reason ?? 'not acknowledged')}${next}`,
-  );
+      : ` Next attempt in ${seconds(attempt.nextInMs)}.`;
+  ctx.out.info(`${head}: ${c.yellow(reason)}${next}`);
 }

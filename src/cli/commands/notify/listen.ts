@@ -1,5 +1,6 @@
 import { UsageError } from '../../../core/errors.js';
 import { fenToYuan } from '../../../core/money.js';
+import { escapeControls } from '../../../core/safe-text.js';
 import { parseHandlerUrl } from '../../../core/notify/deliver.js';
 import {
   NotifyReceiver,
@@ -148,7 +149,11 @@ function forwardWord(record: ReceivedNotification): string {
   return forward.acknowledged ? 'acknowledged' : 'refused';
 }
 
-/** Tab-separated, fixed columns, for scripts. */
+/**
+ * Tab-separated, fixed columns, for scripts. Every field comes from the
+ * body a stranger posted, so control characters are escaped: a raw newline
+ * or tab there would forge another log line or shift the columns.
+ */
 function plainLine(record: ReceivedNotification): string {
   return [
     record.time.toISOString(),
@@ -161,20 +166,23 @@ function plainLine(record: ReceivedNotification): string {
     record.reply,
     forwardWord(record),
   ]
-    .map((value) => (value === undefined || value === '' ? '-' : String(value)))
+    .map((value) =>
+      value === undefined || value === '' ? '-' : escapeControls(String(value)),
+    )
     .join('\t');
 }
 
 function prettyLine(ctx: Context, record: ReceivedNotification): string {
   const c = ctx.out.color;
   const time = record.time.toTimeString().slice(0, 8);
-  const id =
-    (record.kind === 'refund' ? record.outRefundNo : record.outTradeNo) ?? '-';
+  const id = escapeControls(
+    (record.kind === 'refund' ? record.outRefundNo : record.outTradeNo) ?? '-',
+  );
   const amount =
     record.amount === undefined ? '' : `¥${fenToYuan(record.amount)}`;
   const verdict = record.valid
     ? c.green('✓ valid')
-    : c.red(`✗ invalid (${record.reason})`);
+    : c.red(`✗ invalid (${escapeControls(record.reason)})`);
   const parts = [c.dim(time), record.kind.padEnd(7), id, amount, verdict];
   if (record.duplicate) parts.push(c.yellow('duplicate'));
   const notes = record.valid ? [] : [record.message];
@@ -183,12 +191,14 @@ function prettyLine(ctx: Context, record: ReceivedNotification): string {
     const detail = forward.error
       ? forward.error
       : `${forwardWord(record)}, HTTP ${forward.status}, ${Math.round(forward.latencyMs ?? 0)} ms`;
-    parts.push(`→ handler ${forward.ok ? c.green('✓') : c.red('✗')} ${detail}`);
+    parts.push(
+      `→ handler ${forward.ok ? c.green('✓') : c.red('✗')} ${escapeControls(detail)}`,
+    );
     notes.push(...forward.problems);
   }
   return [
     parts.filter(Boolean).join('  '),
-    ...notes.map((note) => `    ${c.dim(note)}`),
+    ...notes.map((note) => `    ${c.dim(escapeControls(note))}`),
   ].join('\n');
 }
 

@@ -1,6 +1,9 @@
-import { ConfigError, UsageError } from '../../../core/errors.js';
-import { fenToYuan } from '../../../core/money.js';
-import type { NotifyProfile } from '../../../core/notify/types.js';
+import { open } from 'node:fs/promises';
+import { ConfigError, InputError, UsageError } from '../../../core/errors.js';
+import {
+  NOTIFY_MAX_BYTES,
+  type NotifyProfile,
+} from '../../../core/notify/types.js';
 import { parseSignType } from '../../../core/sign.js';
 import type { Context } from '../../context.js';
 
@@ -36,6 +39,75 @@ export async function notifyProfile(
     mchId: flags.mchId ?? stored.mch_id,
     signType: signType ? parseSignType(signType) : undefined,
   };
+}
+
+/**
+ * Reads a notification body from FILE or `-` (stdin), keeping at most one
+ * byte over the cap: a body over it is refused without reading the rest,
+ * so `/dev/zero` or a huge file cannot fill the memory.
+ */
+export async function readNotificationBody(
+  ctx: Context,
+  path: string,
+  flag: string,
+  cap = NOTIFY_MAX_BYTES,
+): Promise<Buffer> {
+  let body: Buffer;
+  try {
+    body =
+      path === '-'
+        ? await readStreamHead(ctx.io.stdin, cap + 1)
+        : await readFileHead(path, cap + 1);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      'INPUT_UNREADABLE',
+      `Cannot read ${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}.`,
+      { cause: error },
+    );
+  }
+  if (body.length > cap) {
+    throw new InputError(
+      'XML_TOO_LARGE',
+      `${path === '-' ? 'stdin' : path} holds more than a notification can; the limit is ${cap} bytes.`,
+      {
+        hint: 'Pass the raw body of one notification: real ones are 1-3 KB.',
+      },
+    );
+  }
+  return body;
+}
+
+async function readFileHead(path: string, max: number): Promise<Buffer> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(max);
+    let filled = 0;
+    while (filled < max) {
+      const { bytesRead } = await file.read(buffer, filled, max - filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await file.close();
+  }
+}
+
+async function readStreamHead(
+  stream: NodeJS.ReadableStream,
+  max: number,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    chunks.push(buffer);
+    size += buffer.length;
+    // Leaving the loop stops reading (and closes the stream).
+    if (size >= max) break;
+  }
+  return Buffer.concat(chunks).subarray(0, max);
 }
 
 /** Warns on stderr about the identity checks that cannot be made. */
@@ -78,24 +150,4 @@ export function parseCount(text: string, flag: string, max: number): number {
     );
   }
   return Number(text);
-}
-
-/** Amount fields: total_fee, cash_fee, coupon_fee_0, refund_fee… (not fee_type). */
-const AMOUNT = /(^|_)fee(_\d+)*$/;
-
-export function isAmountField(name: string, value: string): boolean {
-  return AMOUNT.test(name) && /^\d{1,15}$/.test(value);
-}
-
-/** `{ total_fee: { fen: 100, yuan: "1.00" } }` for every amount field. */
-export function amounts(
-  fields: Record<string, string>,
-): Record<string, { fen: number; yuan: string }> {
-  const out: Record<string, { fen: number; yuan: string }> = {};
-  for (const [name, value] of Object.entries(fields)) {
-    if (isAmountField(name, value)) {
-      out[name] = { fen: Number(value), yuan: fenToYuan(Number(value)) };
-    }
-  }
-  return out;
 }

@@ -14,13 +14,14 @@ import {
 } from '../../../core/notify/deliver.js';
 import { readNotification } from '../../../core/notify/notification.js';
 import type { NotifyProfile } from '../../../core/notify/types.js';
+import { escapeControls } from '../../../core/safe-text.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { readInput } from '../../params-input.js';
 import {
   notifyProfile,
   parseCount,
   parseTimeout,
+  readNotificationBody,
   type ProfileFlags,
 } from './shared.js';
 
@@ -197,7 +198,11 @@ async function replay(
   ctx: Context,
   options: TriggerOptions,
 ): Promise<Prepared> {
-  const body = await readInput(ctx, options.fromFile!, '--from-file');
+  const body = await readNotificationBody(
+    ctx,
+    options.fromFile!,
+    '--from-file',
+  );
   let profile: NotifyProfile | undefined;
   try {
     profile = await notifyProfile(ctx, options);
@@ -211,7 +216,7 @@ async function replay(
   const valid = profile ? notification.valid : true;
   if (profile && !valid) {
     ctx.out.warn(
-      `The capture does not verify (${notification.message}); expecting the handler to refuse it.`,
+      `The capture does not verify (${escapeControls(notification.message)}); expecting the handler to refuse it.`,
     );
   }
   return {
@@ -222,13 +227,14 @@ async function replay(
   };
 }
 
+/** A missing appid or mch_id is a gap in the configuration (exit 4). */
 function required(
   value: string | undefined,
   name: string,
   flag: string,
 ): string {
   if (value) return value;
-  throw new UsageError(
+  throw new ConfigError(
     'NOTIFY_FIELD_MISSING',
     `No ${name} to put in the notification.`,
     {
@@ -309,7 +315,11 @@ function printSend(ctx: Context, send: Send, kind: string): void {
     : send.ok && send.expect === 'rejected'
       ? []
       : (d?.acknowledgement.problems ?? []);
-  for (const problem of problems) ctx.out.info(`    ${problem}`);
+  // Problems quote the handler's reply: escaped, so it cannot write to
+  // the terminal or add lines of its own.
+  for (const problem of problems) {
+    ctx.out.info(`    ${escapeControls(problem)}`);
+  }
 }
 
 function document(url: URL, prepared: Prepared, sends: Send[], ok: boolean) {

@@ -2,18 +2,19 @@ import { diagnose } from '../../../core/diagnose/index.js';
 import { UsageError } from '../../../core/errors.js';
 import { readNotification } from '../../../core/notify/notification.js';
 import { notifyReplyFor } from '../../../core/notify/reply.js';
+import { escapeControls } from '../../../core/safe-text.js';
 import type {
   Notification,
   NotifyProfile,
 } from '../../../core/notify/types.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { otherSecrets, readInput } from '../../params-input.js';
+import { otherSecrets } from '../../params-input.js';
 import { printDiagnosis } from '../sign/print-diagnosis.js';
+import { amounts, yuanOf } from '../../amounts.js';
 import {
-  amounts,
-  isAmountField,
   notifyProfile,
+  readNotificationBody,
   warnUnchecked,
   type ProfileFlags,
 } from './shared.js';
@@ -29,7 +30,7 @@ export const verifyRun: RunFn<VerifyOptions> = async (ctx, args, options) => {
       hint: 'Pass a FILE with the raw body, or pipe it in: … | wxpay notify verify -',
     });
   }
-  const body = await readInput(ctx, file, 'FILE');
+  const body = await readNotificationBody(ctx, file, 'FILE');
   const profile = await notifyProfile(ctx, options);
   warnUnchecked(ctx, profile);
   const notification = readNotification(body, profile);
@@ -45,7 +46,7 @@ export const verifyRun: RunFn<VerifyOptions> = async (ctx, args, options) => {
   }
   if (options.reply) ctx.out.data(reply);
   printVerdict(ctx, notification, options.reply ? 'stderr' : 'stdout');
-  if (!notification.valid) ctx.out.info(notification.message);
+  if (!notification.valid) ctx.out.info(escapeControls(notification.message));
   if (causes) printDiagnosis(ctx, causes);
   return notification.valid ? 0 : 1;
 };
@@ -101,7 +102,16 @@ function printVerdict(
   const toStdout = stream === 'stdout';
   const write = (text: string) =>
     toStdout ? ctx.out.data(text) : ctx.out.info(text);
-  const fields = shownFields(notification);
+  // Names and values come from the body as posted: escaped, so a forged
+  // field cannot add lines, split columns or send terminal codes.
+  const fields = Object.entries(shownFields(notification)).map(
+    ([name, value]) =>
+      [
+        escapeControls(name),
+        escapeControls(value),
+        yuanOf(name, value),
+      ] as const,
+  );
   if (!(toStdout ? ctx.out.stdoutIsTTY : ctx.out.stderrIsTTY)) {
     write(
       [
@@ -111,10 +121,7 @@ function printVerdict(
         notification.reason,
       ].join('\t'),
     );
-    for (const [name, value] of Object.entries(fields)) {
-      const yuan = isAmountField(name, value)
-        ? amounts({ [name]: value })[name].yuan
-        : '';
+    for (const [name, value, yuan] of fields) {
       write(yuan ? `${name}\t${value}\t${yuan}` : `${name}\t${value}`);
     }
     return;
@@ -122,12 +129,10 @@ function printVerdict(
   const c = toStdout ? ctx.out.color : ctx.out.errColor;
   const mark = notification.valid ? c.green('✓') : c.red('✗');
   write(`${mark} ${c.bold(verdictWords(notification))}`);
-  const width = Math.max(0, ...Object.keys(fields).map((name) => name.length));
-  for (const [name, value] of Object.entries(fields)) {
-    const yuan = isAmountField(name, value)
-      ? c.dim(`  (¥${amounts({ [name]: value })[name].yuan})`)
-      : '';
-    write(`  ${c.cyan(name.padEnd(width))}  ${value}${yuan}`);
+  const width = Math.max(0, ...fields.map(([name]) => name.length));
+  for (const [name, value, yuan] of fields) {
+    const shown = yuan ? c.dim(`  (¥${yuan})`) : '';
+    write(`  ${c.cyan(name.padEnd(width))}  ${value}${shown}`);
   }
 }
 

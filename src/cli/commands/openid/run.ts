@@ -1,6 +1,8 @@
+import { escapeControls } from '../../../core/safe-text.js';
 import { maskSecret } from '../../../core/sign.js';
 import { validateJsCode } from '../../../core/http/mp.js';
 import type { RunFn } from '../../command-kit.js';
+import type { Context } from '../../context.js';
 import { withPaySession } from '../../pay-session.js';
 import { ask } from '../../prompt.js';
 import { printFields } from '../order/query-output.js';
@@ -31,20 +33,7 @@ export const openidRun: RunFn<OpenidOptions> = async (ctx, args, options) => {
     if (result.unionid) doc.unionid = result.unionid;
     doc.session_key = sessionKey;
     if (ctx.out.json) ctx.out.document(doc);
-    else if (ctx.out.stdoutIsTTY) {
-      printFields(ctx, [
-        ['openid', doc.openid],
-        [
-          'unionid',
-          doc.unionid ??
-            '(none: the mini program is not bound to an Open Platform account)',
-        ],
-        ['session_key', sessionKey],
-      ]);
-    } else {
-      for (const [name, value] of Object.entries(doc))
-        ctx.out.data(`${name}\t${value}`);
-    }
+    else printText(ctx, doc);
     if (!ctx.options.showSecrets)
       ctx.out.info(
         'session_key is masked; --show-secrets reveals it. Never send it to the mini program.',
@@ -52,3 +41,25 @@ export const openidRun: RunFn<OpenidOptions> = async (ctx, args, options) => {
     return 0;
   });
 };
+
+/** Text output; what the server sent is escaped (no raw control codes). */
+function printText(ctx: Context, doc: Record<string, string>): void {
+  const shown = Object.fromEntries(
+    Object.entries(doc).map(([name, value]) => [name, escapeControls(value)]),
+  );
+  if (!ctx.out.stdoutIsTTY) {
+    for (const [name, value] of Object.entries(shown)) {
+      ctx.out.data(`${name}\t${value}`);
+    }
+    return;
+  }
+  printFields(ctx, [
+    ['openid', shown.openid],
+    [
+      'unionid',
+      shown.unionid ??
+        '(none: the mini program is not bound to an Open Platform account)',
+    ],
+    ['session_key', shown.session_key],
+  ]);
+}

@@ -1,29 +1,45 @@
 import type { UnifiedOrderResult } from '../../../core/api/unified-order.js';
 import type { PreparedRequest } from '../../../core/http/types.js';
 import { fenToYuan } from '../../../core/money.js';
+import { escapeControls } from '../../../core/safe-text.js';
+import { amounts, yuanOf } from '../../amounts.js';
 import type { Context } from '../../context.js';
 import type { PaySession } from '../../pay-session.js';
 import { printFields } from './query-output.js';
 
-/** `--dry-run`: the signed XML on stdout, nothing sent. */
-export function printDryRun(ctx: Context, request: PreparedRequest): void {
+/**
+ * `--dry-run`: the signed XML on stdout, nothing sent. The embedded
+ * simulator's port is picked afresh by every command and closed when it
+ * ends, so it is described (`mock:` and the path) rather than shown.
+ */
+export function printDryRun(
+  ctx: Context,
+  request: PreparedRequest,
+  session: Pick<PaySession, 'embedded'>,
+): void {
+  const url = session.embedded ? `mock:${request.path}` : request.url;
   if (ctx.out.json) {
     ctx.out.document({
       dry_run: true,
-      url: request.url,
+      url,
       sign_type: request.signType,
       params: request.params,
       xml: request.xml,
     });
     return;
   }
-  ctx.out.info(
-    `Dry run: nothing was sent. It would be POSTed to ${request.url}:`,
-  );
+  const where = session.embedded
+    ? `the embedded simulator (${request.path})`
+    : request.url;
+  ctx.out.info(`Dry run: nothing was sent. It would be POSTed to ${where}:`);
   ctx.out.data(request.xml);
 }
 
-/** The one document of `order create --json` (WeChat field names). */
+/**
+ * The one document of `order create --json` (WeChat field names). As in
+ * every `--json` document, WeChat's amount fields are strings of fen, like
+ * the XML carries them; `amounts` has them as numbers of fen and in yuan.
+ */
 export function createdDocument(
   session: PaySession,
   result: UnifiedOrderResult,
@@ -34,7 +50,7 @@ export function createdDocument(
     out_trade_no: result.out_trade_no,
     prepay_id: result.prepay_id,
     trade_type: result.trade_type,
-    total_fee: totalFee,
+    total_fee: String(totalFee),
   };
   if (result.code_url) doc.code_url = result.code_url;
   if (result.mweb_url) doc.mweb_url = result.mweb_url;
@@ -46,6 +62,7 @@ export function createdDocument(
   if (result.trade_type === 'APP') {
     doc.app_pay = session.client.appPayment(result.prepay_id, { signType });
   }
+  doc.amounts = amounts({ total_fee: String(totalFee) });
   doc.reentry = result.reentry;
   return doc;
 }
@@ -61,16 +78,16 @@ async function printForPeople(
 ): Promise<void> {
   const c = ctx.out.color;
   const rows: [string, string][] = [
-    ['out_trade_no', String(doc.out_trade_no)],
-    ['prepay_id', String(doc.prepay_id)],
-    ['trade_type', String(doc.trade_type)],
+    ['out_trade_no', text(doc.out_trade_no)],
+    ['prepay_id', text(doc.prepay_id)],
+    ['trade_type', text(doc.trade_type)],
     [
       'total_fee',
-      `${doc.total_fee} fen (${fenToYuan(doc.total_fee as number)} yuan)`,
+      `${text(doc.total_fee)} fen (${fenToYuan(Number(doc.total_fee))} yuan)`,
     ],
   ];
   for (const name of ['code_url', 'mweb_url']) {
-    if (doc[name]) rows.push([name, String(doc[name])]);
+    if (doc[name]) rows.push([name, text(doc[name])]);
   }
   printFields(ctx, rows);
   if (doc.request_payment) {
@@ -86,14 +103,38 @@ async function printForPeople(
   if (doc.code_url) await drawQr(ctx, String(doc.code_url));
 }
 
-/** Piped: one `name<TAB>value` line each; objects as one-line JSON. */
+/** A value from the answer, with control characters escaped. */
+function text(value: unknown): string {
+  return escapeControls(String(value));
+}
+
+/**
+ * Piped: one `name<TAB>value` line each, objects as one-line JSON, and an
+ * amount's yuan as a third column (`total_fee<TAB>1<TAB>0.01`).
+ */
 function printForScripts(ctx: Context, doc: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(doc)) {
-    if (name === 'reentry') continue;
-    const text =
-      typeof value === 'object' ? JSON.stringify(value) : String(value);
-    ctx.out.data(`${name}\t${text}`);
+    if (name === 'reentry' || name === 'amounts') continue;
+    if (typeof value === 'object') {
+      ctx.out.data(`${name}\t${oneLineJson(value)}`);
+      continue;
+    }
+    const shown = String(value);
+    const yuan = yuanOf(name, shown);
+    const cells = yuan ? [name, shown, yuan] : [name, shown];
+    ctx.out.data(cells.map(escapeControls).join('\t'));
   }
+}
+
+/**
+ * JSON on one line that stays valid JSON and safe to print: JSON.stringify
+ * escapes C0 controls but not DEL, C1 or the line separators.
+ */
+function oneLineJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export async function printCreated(
@@ -119,8 +160,13 @@ export async function printCreated(
   ctx.out.success(
     `${result.trade_type} order ${result.out_trade_no} created on ${session.target} for ${fenToYuan(totalFee)} yuan.`,
   );
-  if (result.mweb_url)
+  if (result.mweb_url && session.embedded) {
+    ctx.out.warn(
+      'This mweb_url points at the embedded simulator, which stopped with this command: it no longer answers. For a live mweb_url, run `wxpay mock serve` and point the mock profile at it (`wxpay config set base_url URL --profile mock`).',
+    );
+  } else if (result.mweb_url) {
     ctx.out.info(
       "The mweb_url works for 5 minutes, in the payer's mobile browser.",
     );
+  }
 }

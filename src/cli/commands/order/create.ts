@@ -166,7 +166,7 @@ export const createRun: RunFn<CreateOptions> = async (ctx, _args, options) =>
     const ledger = { ledger: session.ledger, scope: session.scope };
     const prepared = await prepareUnifiedOrder(session.client, input, ledger);
     if (options.dryRun) {
-      printDryRun(ctx, prepared.request);
+      printDryRun(ctx, prepared.request, session);
       return 0;
     }
     try {

@@ -1,9 +1,14 @@
 import type { OrderQueryResult } from '../../../core/api/orders.js';
 import { parseBeijingTime } from '../../../core/fields.js';
 import { fenToYuan } from '../../../core/money.js';
+import { escapeControls } from '../../../core/safe-text.js';
+import { amounts, yuanOf } from '../../amounts.js';
 import type { Context } from '../../context.js';
 
-/** Aligned `name  value` lines for a terminal. */
+/**
+ * Aligned `name  value` lines for a terminal. Values may carry colour, so
+ * callers escape what came from the server before painting it.
+ */
 export function printFields(ctx: Context, rows: [string, string][]): void {
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
   for (const [name, value] of rows) {
@@ -35,7 +40,13 @@ function beijingText(value: string, forPeople: boolean): string {
   }
 }
 
-function shownValue(name: string, value: string, forPeople: boolean): string {
+/**
+ * A field as shown. Values come from the server (attach echoes the
+ * merchant's own text): control characters are escaped, so none can move
+ * the cursor, add a line or split a tab-separated column.
+ */
+function shownValue(name: string, raw: string, forPeople: boolean): string {
+  const value = escapeControls(raw);
   if (name === 'time_end') return beijingText(value, forPeople);
   if (
     forPeople &&
@@ -47,7 +58,10 @@ function shownValue(name: string, value: string, forPeople: boolean): string {
   return value;
 }
 
-/** The `--json` document: WeChat's fields (no sign, no nonce) + meaning. */
+/**
+ * The `--json` document: WeChat's fields as sent (strings; no sign, no
+ * nonce), the meaning of trade_state, and `amounts` in fen and yuan.
+ */
 export function queryDocument(
   result: OrderQueryResult,
   extra: Record<string, unknown> = {},
@@ -57,7 +71,31 @@ export function queryDocument(
       ([n]) => n !== 'sign' && n !== 'nonce_str',
     ),
   );
-  return { ...fields, trade_state_meaning: result.state.meaning, ...extra };
+  return {
+    ...fields,
+    trade_state_meaning: result.state.meaning,
+    amounts: amounts(fields),
+    ...extra,
+  };
+}
+
+/**
+ * Piped: `name<TAB>value`, plus a third column where there is more to say:
+ * trade_state's meaning, an amount's yuan. Fields are escaped, so a value
+ * never holds a raw tab or newline.
+ */
+function printForScripts(
+  ctx: Context,
+  result: OrderQueryResult,
+  rows: [string, string][],
+): void {
+  const line = (...cells: string[]) => ctx.out.data(cells.join('\t'));
+  line('trade_state', escapeControls(result.trade_state), result.state.meaning);
+  for (const [name, value] of rows) {
+    const yuan = yuanOf(name, value);
+    if (yuan) line(name, value, yuan);
+    else line(name, value);
+  }
 }
 
 export function printQuery(
@@ -74,8 +112,7 @@ export function printQuery(
     (n) => [n, shownValue(n, result.fields[n], forPeople)],
   );
   if (!forPeople) {
-    ctx.out.data(`trade_state\t${result.trade_state}`);
-    for (const [name, value] of rows) ctx.out.data(`${name}\t${value}`);
+    printForScripts(ctx, result, rows);
     return;
   }
   const c = ctx.out.color;
@@ -85,7 +122,10 @@ export function printQuery(
       ? c.red
       : c.yellow;
   printFields(ctx, [
-    ['trade_state', `${paint(result.trade_state)} (${result.state.meaning})`],
+    [
+      'trade_state',
+      `${paint(escapeControls(result.trade_state))} (${result.state.meaning})`,
+    ],
     ...rows,
   ]);
 }

@@ -1,0 +1,35 @@
+/**
+ * Text from outside (a notification body, a handler's reply, a server's
+ * answer) shown on one line. Raw control characters there could forge a
+ * log line (a newline, then a fake "valid payment" entry), split a
+ * tab-separated field, or drive the terminal (ESC sequences that recolour,
+ * move the cursor or retitle the window). They are shown as escapes
+ * instead; ordinary text, Chinese included, is unchanged.
+ */
+
+const NAMED: Record<string, string> = {
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+
+/**
+ * C0 controls, DEL, C1 controls, the Unicode line and paragraph
+ * separators, and the bidirectional overrides that can make text display
+ * in another order than it reads.
+ */
+const UNSAFE =
+  // eslint-disable-next-line no-control-regex -- matching them is the point
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Replaces control characters with visible escapes (`\n`, `\x1b`, `\u2028`). */
+export function escapeControls(text: string): string {
+  return text.replace(UNSAFE, (char) => {
+    const named = NAMED[char];
+    if (named) return named;
+    const code = char.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
