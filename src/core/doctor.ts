@@ -81,7 +81,9 @@ function keyFindings(key: string | undefined): DoctorFinding[] {
       fix: `${setKey} Copy it without spaces or line breaks.`,
     });
   }
-  const length = key.trim().length;
+  // Counted as stored: WeChat signs with these exact characters, so a
+  // pasted space makes the key 33 characters, and wrong.
+  const length = [...key].length;
   findings.push(
     length === 32
       ? {
@@ -92,7 +94,10 @@ function keyFindings(key: string | undefined): DoctorFinding[] {
       : {
           id: 'key_length',
           level: 'fail',
-          message: `The API key is ${length} characters; the v2 API key (API密钥) is exactly 32. The AppSecret, the APIv3 key and the platform password are different secrets.`,
+          message:
+            key.trim().length === 32
+              ? `The API key is ${length} characters as stored (32 without the whitespace at its ends); WeChat signs with all ${length}, so it must be exactly the 32.`
+              : `The API key is ${length} characters; the v2 API key (API密钥) is exactly 32. The AppSecret, the APIv3 key and the platform password are different secrets.`,
           fix: setKey,
         },
   );
@@ -129,16 +134,23 @@ function idFinding(
   };
 }
 
+/** The hosts the pay client calls: it refuses to start without them. */
+const CLIENT_URLS = ['base_url', 'backup_base_url', 'mp_base_url'] as const;
+
 function urlFindings(profile: Profile): DoctorFinding[] {
   const findings: DoctorFinding[] = [];
-  for (const field of ['notify_url', 'base_url', 'backup_base_url'] as const) {
+  for (const field of ['notify_url', ...CLIENT_URLS] as const) {
     const value = profile[field];
     if (!value || value === 'mock:') continue;
+    const unusable = (CLIENT_URLS as readonly string[]).includes(field);
     for (const problem of profileWarnings(field, value)) {
       findings.push({
         id: field,
-        level: 'warn',
-        message: `${field}: ${problem}`,
+        // Every API command would stop on it, so it is no mere warning.
+        level: unusable ? 'fail' : 'warn',
+        message: unusable
+          ? `${field}: ${problem} No API call can be made with it.`
+          : `${field}: ${problem}`,
         fix: `Run \`wxpay config set ${field}\` with a corrected URL.`,
       });
     }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { beijingToday } from '../../src/core/download/index.js';
+import { addDays, beijingToday } from '../../src/core/download/index.js';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
 
 /**
@@ -122,5 +122,38 @@ describe('bill parse and reconcile against the simulator (--mock)', () => {
       order_amount: 120,
       difference: 1,
     });
+  });
+
+  it('runs the README daily script on an empty day: download, then reconcile --date', async () => {
+    const dir = tempConfigDir();
+    const env = { WXPAY_CONFIG_DIR: dir };
+    const day = addDays(beijingToday(new Date()), -1);
+    const bills = join(dir, 'bills');
+    const download = await runCli(
+      ['--mock', 'bill', 'download', '--date', day, '--out', bills],
+      { env },
+    );
+    expect(download.code, download.stderr).toBe(0);
+    const orders = join(dir, 'orders.csv');
+    writeFileSync(orders, 'out_trade_no,amount,status\nA1,100,SUCCESS\n');
+    const reconciled = await runCli(
+      [
+        '--mock',
+        'bill',
+        'reconcile',
+        '--date',
+        day,
+        '--dir',
+        bills,
+        '--orders',
+        orders,
+        '--csv',
+      ],
+      { env },
+    );
+    expect(reconciled.code, reconciled.stderr).toBe(1);
+    expect(reconciled.stdout.split('\n')[1]).toBe(
+      'missing_in_bill,A1,,,,100,,2,',
+    );
   });
 });

@@ -79,8 +79,11 @@ describe('wxpay doctor (offline)', () => {
     expect(result.code).toBe(4);
     expect(byId.key_whitespace.level).toBe('fail');
     expect(byId.key_whitespace.fix).toContain('wxpay config set key');
-    // The length is counted without the whitespace: it is the right key.
-    expect(byId.key_length.level).toBe('ok');
+    // The length is counted as stored: WeChat signs with the space too.
+    expect(byId.key_length.level).toBe('fail');
+    expect(byId.key_length.message).toBe(
+      'The API key is 33 characters as stored (32 without the whitespace at its ends); WeChat signs with all 33, so it must be exactly the 32.',
+    );
     expect(result.stdout + result.stderr).not.toContain(GOOD.key!);
   });
 
@@ -169,9 +172,12 @@ describe('wxpay doctor (offline)', () => {
     expect(lines[0]).toBe(
       'fail\tkey_whitespace\tThe API key has leading or trailing whitespace; WeChat signs with the key exactly as written, so every request gets 签名错误.\tRun `wxpay config set key` and paste the API密钥 from 账户中心 > API安全 (masked prompt), or pipe it from a file. Copy it without spaces or line breaks.',
     );
-    expect(lines[1]).toBe('ok\tkey_length\tThe API key is 32 characters.\t');
+    expect(lines[1]).toMatch(
+      /^fail\tkey_length\tThe API key is 33 characters as stored /,
+    );
     expect(result.stdout).not.toContain(ESC);
-    expect(result.stderr).toContain('1 problem(s), 1 warning(s).');
+    expect(result.stderr).toContain('2 problem(s), 1 warning(s).');
+    expect(result.stderr).not.toContain(ESC);
   });
 
   it('colours the checklist on a terminal', async () => {
@@ -186,6 +192,45 @@ describe('wxpay doctor (offline)', () => {
       '      fix: Run `wxpay config set cert_p12',
     );
   });
+
+  it('colours the summary line of a pipe when FORCE_COLOR asks, never the data lines', async () => {
+    const dir = configWith(GOOD);
+    const result = await runCli(['doctor'], {
+      env: { WXPAY_CONFIG_DIR: dir, FORCE_COLOR: '1' },
+    });
+    expect(result.stdout).not.toContain(ESC);
+    expect(result.stdout.split('\n')[0]).toMatch(/^ok\tkey_length\t/);
+    expect(result.stderr).toBe(
+      `${ESC}[33m0 problem(s), 1 warning(s).${ESC}[39m\n`,
+    );
+  });
+
+  it('counts a key with a leading space as 33 characters (exit 4)', async () => {
+    const dir = configWith({ ...GOOD, key: ` ${GOOD.key}` });
+    const { result, byId } = await doctorJson(dir);
+    expect(result.code).toBe(4);
+    expect(byId.key_whitespace.level).toBe('fail');
+    expect(byId.key_length).toMatchObject({ level: 'fail' });
+    expect(byId.key_length.message).toContain('33 characters as stored');
+  });
+
+  it.each(['base_url', 'backup_base_url', 'mp_base_url'])(
+    'fails an unusable %s (exit 4), but only warns about notify_url',
+    async (field) => {
+      const dir = configWith({
+        ...GOOD,
+        notify_url: 'https://shop.example/notify?x=1',
+        [field]: 'not a url',
+      });
+      const { result, byId } = await doctorJson(dir);
+      expect(result.code).toBe(4);
+      expect(byId[field]).toMatchObject({
+        level: 'fail',
+        message: `${field}: "not a url" is not a URL. No API call can be made with it.`,
+      });
+      expect(byId.notify_url.level).toBe('warn');
+    },
+  );
 
   it('checks the demo profile with --mock, skipping the certificate', async () => {
     const result = await runCli(['--mock', 'doctor', '--json']);

@@ -104,7 +104,16 @@ describe('wxpay bill download', () => {
     expect(result.stderr).toContain(`${d2}: no bill (NO Bill Exist)`);
     expect(result.stderr).toContain(`${d1}: no bill (No Bill Exist)`);
     expect(result.stderr).toContain('1 bill(s) saved, 2 day(s) without a bill');
-    expect(readdirSync(out)).toEqual([`bill-ALL-${d3}.csv`]);
+    expect(result.stderr).toContain(
+      `recorded as an empty day in bill-ALL-${d1}.nobill`,
+    );
+    expect(readdirSync(out).sort()).toEqual(
+      [
+        `bill-ALL-${d3}.csv`,
+        `bill-ALL-${d2}.nobill`,
+        `bill-ALL-${d1}.nobill`,
+      ].sort(),
+    );
   });
 
   it('gives one JSON document listing every day', async () => {
@@ -133,7 +142,12 @@ describe('wxpay bill download', () => {
         sha256:
           'f79fa98f4c35738f0170f465ec35819b73119707f506fa344d86038debef3baa',
       },
-      { bill_date: d1, status: 'no_bill', message: 'No Bill Exist' },
+      {
+        bill_date: d1,
+        status: 'no_bill',
+        message: 'No Bill Exist',
+        path: join(out, `bill-ALL-${d1}.nobill`),
+      },
     ]);
   });
 
@@ -228,10 +242,10 @@ describe('wxpay bill download', () => {
     expect(result.stderr).toContain('10:00');
   });
 
-  it('refuses days WeChat no longer keeps, and today, before any request (exit 2)', async () => {
+  it('refuses days WeChat no longer keeps, and impossible days, before any request (exit 2)', async () => {
     const server = await startFakeWeChat({});
     const { env, out } = setup(server.url);
-    for (const date of [daysAgo(120), daysAgo(0), '20240231']) {
+    for (const date of [daysAgo(120), daysAgo(-1), '20240231']) {
       const result = await runCli(
         ['bill', 'download', '--date', date, '--out', out],
         { env },
@@ -332,6 +346,9 @@ describe('wxpay fundflow download', () => {
       { env },
     );
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('20170601: no bill');
+    expect(result.stderr).toContain(
+      '20170601: no fund-flow bill (no bill): no money moved on the Basic account that day',
+    );
+    expect(result.stderr).not.toContain('(OK)');
   });
 });

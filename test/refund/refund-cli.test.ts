@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
 import {
@@ -240,6 +242,72 @@ describe('wxpay refund create', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('NOTENOUGH');
+  });
+});
+
+describe('wxpay refund create: the generated out_refund_no', () => {
+  const RETRY_ADVICE = '(generated; retry with --out-refund-no';
+
+  it('gives no retry advice when nothing was sent: no --yes in a script', async () => {
+    const server = await startFakeWeChat({ '/secapi/pay/refund': accept });
+    const result = await runCli(CREATE, {
+      env: { WXPAY_CONFIG_DIR: profileFor(server.url) },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).not.toContain(RETRY_ADVICE);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('gives no retry advice when nothing was sent: a wrong certificate passphrase', async () => {
+    const server = await startFakeWeChat({ '/secapi/pay/refund': accept });
+    const dir = profileFor(server.url);
+    const file = join(dir, 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    config.profiles.default.cert_passphrase = 'not-the-passphrase';
+    writeFileSync(file, JSON.stringify(config));
+    const result = await runCli([...CREATE, '--yes'], {
+      env: { WXPAY_CONFIG_DIR: dir },
+    });
+    expect(result.code).toBe(4);
+    expect(result.stderr).not.toContain(RETRY_ADVICE);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('gives no retry advice when the refund is declined at the prompt', async () => {
+    prompts.answer = false;
+    const server = await startFakeWeChat({ '/secapi/pay/refund': accept });
+    const result = await runCli(CREATE, {
+      env: { WXPAY_CONFIG_DIR: profileFor(server.url) },
+      tty: true,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toContain(RETRY_ADVICE);
+  });
+
+  it('names the number once the request goes out', async () => {
+    const server = await startFakeWeChat({ '/secapi/pay/refund': accept });
+    const result = await runCli([...CREATE, '--yes'], {
+      env: { WXPAY_CONFIG_DIR: profileFor(server.url) },
+    });
+    expect(result.code).toBe(0);
+    const sent = server.requests[0].params.out_refund_no;
+    expect(result.stderr).toContain(
+      `out_refund_no ${sent} (generated; retry with --out-refund-no ${sent}`,
+    );
+  });
+
+  it('explains 累计退款金额大于支付金额 in English and keeps the Chinese (exit 1)', async () => {
+    const server = await startFakeWeChat({
+      '/secapi/pay/refund': () => refusal('ERROR', '累计退款金额大于支付金额'),
+    });
+    const result = await runCli([...CREATE, '--yes'], {
+      env: { WXPAY_CONFIG_DIR: profileFor(server.url) },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ERROR (累计退款金额大于支付金额)');
+    expect(result.stderr).toContain('would add up to more than the payer paid');
+    expect(result.stderr).toContain('refund at most the remainder');
+    expect(result.stderr).not.toContain('Read err_code_des');
   });
 });
 

@@ -1,6 +1,7 @@
 import { InputError, UsageError } from '../errors.js';
 import { validateOutRefundNo, validateOutTradeNo } from '../fields.js';
 import type { PayClient } from '../http/client.js';
+import { WeChatApiError } from '../http/errors.js';
 import type { PayResult } from '../http/types.js';
 
 /** Which order a refund belongs to: WeChat's or the merchant's number. */
@@ -102,11 +103,11 @@ export async function refund(
   client: PayClient,
   request: RefundRequest,
 ): Promise<RefundAccepted> {
-  const result: PayResult = await client.call(
-    REFUND_PATH,
-    refundFields(request),
-    { cert: true },
-  );
+  const result: PayResult = await client
+    .call(REFUND_PATH, refundFields(request), { cert: true })
+    .catch((error: unknown) => {
+      throw explainRefundRefusal(error);
+    });
   const { fields } = result;
   return {
     out_refund_no: fields.out_refund_no ?? request.out_refund_no,
@@ -118,4 +119,54 @@ export async function refund(
     fields,
     attempts: result.attempts,
   };
+}
+
+/**
+ * err_code_des texts that come with the catch-all err_code ERROR (spec
+ * 4.4) often enough to explain in English; WeChat's own words stay in the
+ * message. Matched by the words they contain, as WeChat varies the rest.
+ */
+const REFUND_REASONS: { words: string; meaning: string; action: string }[] = [
+  {
+    words: '累计退款金额大于支付金额',
+    meaning:
+      'The refunds of this order would add up to more than the payer paid: earlier refunds already used part of the amount.',
+    action:
+      'See what was refunded with `wxpay refund query --out-trade-no …` and refund at most the remainder.',
+  },
+  {
+    words: '订单已全额退款',
+    meaning: 'The order was already refunded in full.',
+    action:
+      'Nothing is left to refund; `wxpay refund query` lists the refunds.',
+  },
+  {
+    words: '与之前请求不一致',
+    meaning:
+      'This out_refund_no was used before with other amounts or another order.',
+    action:
+      'Re-send the original amounts, or use a new out_refund_no for a new refund.',
+  },
+];
+
+/** A refusal with an English explanation of a known err_code_des. */
+export function explainRefundRefusal(error: unknown): unknown {
+  if (!(error instanceof WeChatApiError) || !error.errCodeDes) return error;
+  const known = REFUND_REASONS.find((reason) =>
+    error.errCodeDes!.includes(reason.words),
+  );
+  if (!known) return error;
+  return new WeChatApiError({
+    endpoint: error.endpoint,
+    fields: error.fields,
+    errCode: error.errCode,
+    errCodeDes: error.errCodeDes,
+    info: {
+      class: error.errorClass,
+      retryable: error.retryable,
+      autoRetry: error.autoRetry,
+      meaning: known.meaning,
+      action: known.action,
+    },
+  });
 }

@@ -1,9 +1,14 @@
-import { TRADE_STATES } from '../api/trade-state.js';
 import { InputError, UsageError } from '../errors.js';
-import { parseUnits } from './amounts.js';
 import { splitCsvRecord } from './csv.js';
 import {
-  hasHighBytes,
+  checkEncoding,
+  jsonValue,
+  Normaliser,
+  parseJsonLine,
+  utf8Cell,
+} from './order-cells.js';
+import {
+  crOnlyLineEnds,
   latin1ToUtf8,
   lineBatches,
   plainBytes,
@@ -129,9 +134,11 @@ async function firstLine(
     for (let i = 0; i < next.value.length; i++) {
       line += 1;
       const raw = next.value[i];
+      checkEncoding(raw, line);
       const utf8 = latin1ToUtf8(raw);
       const text = line === 1 ? utf8.replace(/^\uFEFF/, '') : utf8;
       if (text.trim() === '') continue;
+      if (text.includes('\r')) throw crOnlyLineEnds('orders file');
       pending.push(...next.value.slice(i + 1));
       return {
         text,
@@ -152,6 +159,7 @@ function emptyOrders(): InputError {
 class CsvRecords {
   readonly columns: OrderColumns;
   private readonly at: Record<OrderField, number>;
+  private readonly width: number;
   private open?: { text: string; line: number };
 
   constructor(
@@ -161,6 +169,7 @@ class CsvRecords {
     private lineNo: number,
   ) {
     const names = (splitCsvRecord(header) ?? []).map((name) => name.trim());
+    this.width = names.length;
     this.columns = resolveColumns(map, names, 'CSV header');
     const at = {} as Record<OrderField, number>;
     for (const field of ORDER_FIELDS) {
@@ -184,8 +193,15 @@ class CsvRecords {
         continue;
       }
       this.open = undefined;
+      // A row with more or fewer cells than the header has shifted
+      // columns: reading it would compare the wrong values (or none).
+      if (cells.length !== this.width)
+        throw cellCount(start, cells, this.width);
       orders.push(
-        this.normalise.order((field) => utf8Cell(cells[this.at[field]]), start),
+        this.normalise.order(
+          (field) => utf8Cell(cells[this.at[field]], start),
+          start,
+        ),
       );
     }
     return orders;
@@ -215,7 +231,7 @@ class NdjsonRecords {
     for (const line of lines) {
       this.lineNo += 1;
       if (line.trim() === '') continue;
-      const record = parseJsonLine(utf8Cell(line), this.lineNo);
+      const record = parseJsonLine(utf8Cell(line, this.lineNo), this.lineNo);
       const lineNo = this.lineNo;
       orders.push(
         this.normalise.order((field) => {
@@ -231,10 +247,14 @@ class NdjsonRecords {
   finish() {}
 }
 
-function utf8Cell(text: string): string;
-function utf8Cell(text: string | undefined): string | undefined;
-function utf8Cell(text: string | undefined): string | undefined {
-  return text !== undefined && hasHighBytes(text) ? latin1ToUtf8(text) : text;
+function cellCount(line: number, cells: string[], width: number): InputError {
+  return new InputError(
+    'ORDERS_CSV_CELLS',
+    `Line ${line} has ${cells.length} cell${cells.length === 1 ? '' : 's'}; the header has ${width}.`,
+    {
+      hint: 'Every row needs one cell per header column; a cell holding a comma must be quoted ("a,b").',
+    },
+  );
 }
 
 function unterminatedQuote(line: number): InputError {
@@ -245,53 +265,6 @@ function unterminatedQuote(line: number): InputError {
       hint: 'Check the export: a quote inside a cell is written as two quotes ("").',
     },
   );
-}
-
-function parseJsonLine(line: string, lineNo: number): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (error) {
-    throw new InputError(
-      'ORDERS_JSON_INVALID',
-      `Line ${lineNo} is not valid JSON.`,
-      {
-        hint: 'NDJSON has one JSON object per line; use --orders-format csv for CSV.',
-        cause: error,
-      },
-    );
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(
-      'ORDERS_JSON_INVALID',
-      `Line ${lineNo} is not a JSON object.`,
-    );
-  }
-  return value as Record<string, unknown>;
-}
-
-/**
- * A JSON value as text. A number beyond 2^53 has already lost digits in
- * JSON.parse (a 28-digit id becomes 4.2e+27), so it is refused, not
- * guessed (the same fault as case B21).
- */
-function jsonValue(
-  value: unknown,
-  field: OrderField,
-  line: number,
-): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number') {
-    if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
-      throw new InputError(
-        'ORDERS_NUMBER_UNSAFE',
-        `Line ${line}: ${field} is a JSON number too large to read exactly.`,
-        { hint: 'Write ids and large amounts as JSON strings ("…").' },
-      );
-    }
-    return String(value);
-  }
-  return String(value);
 }
 
 /** Picks the column of each field: the mapping, else a default name. */
@@ -324,70 +297,4 @@ export function resolveColumns(
     );
   }
   return columns;
-}
-
-/** Turns raw cell text into a MerchantOrder: fen amounts, trade_state. */
-class Normaliser {
-  private readonly scale: number;
-  private readonly statuses = new Map<string, string>();
-
-  constructor(private readonly options: OrdersOptions) {
-    this.scale = options.amountUnit === 'yuan' ? 2 : 0;
-    for (const [from, to] of Object.entries(options.statusMap ?? {})) {
-      this.statuses.set(from, to.toUpperCase());
-    }
-    for (const state of TRADE_STATES) {
-      if (!this.statuses.has(state)) this.statuses.set(state, state);
-    }
-  }
-
-  order(
-    get: (field: OrderField) => string | undefined,
-    line: number,
-  ): MerchantOrder {
-    const out_trade_no = get('out_trade_no')?.trim() ?? '';
-    if (out_trade_no === '') {
-      throw new InputError(
-        'ORDERS_NO_OUT_TRADE_NO',
-        `Line ${line} has no out_trade_no.`,
-      );
-    }
-    const order: MerchantOrder = { out_trade_no, line };
-    const amount = get('amount');
-    if (amount !== undefined) order.amount = this.fen(amount, 'amount', line);
-    const status = get('status');
-    if (status !== undefined) order.state = this.state(status.trim(), line);
-    const refund = get('refund');
-    if (refund !== undefined) order.refund = this.fen(refund, 'refund', line);
-    return order;
-  }
-
-  private fen(text: string, field: OrderField, line: number): number {
-    if (text.trim() === '') return 0;
-    const units = parseUnits(text, this.scale);
-    if (units !== undefined && units >= 0) return units;
-    const yuanLike = this.scale === 0 && /^\s*\d+\.\d+\s*$/.test(text);
-    throw new InputError(
-      'ORDERS_AMOUNT_INVALID',
-      `Line ${line}: ${field} "${text}" is not an amount in ${this.scale ? 'yuan' : 'fen'}.`,
-      {
-        hint: yuanLike
-          ? 'The amounts look like yuan: add --amount-unit yuan.'
-          : 'Amounts are fen by default (--amount-unit fen|yuan).',
-      },
-    );
-  }
-
-  private state(raw: string, line: number): string {
-    const state =
-      this.statuses.get(raw) ?? this.statuses.get(raw.toUpperCase());
-    if (state !== undefined) return state;
-    throw new UsageError(
-      'ORDERS_STATUS_UNKNOWN',
-      `Line ${line}: order status "${raw}" is not a WeChat trade_state.`,
-      {
-        hint: `Map your values, e.g. --status-map ${raw || '""'}=SUCCESS (paid) or =NOTPAY (not paid).`,
-      },
-    );
-  }
 }

@@ -8,6 +8,7 @@ import {
 } from './columns.js';
 import { RowBuilder, splitCells, type BillRow } from './rows.js';
 import {
+  crOnlyLineEnds,
   latin1ToUtf8,
   lineBatches,
   plainBytes,
@@ -119,7 +120,7 @@ export class TradeBill {
     const rows: BillRow[] = [];
     for (const line of lines) {
       this.lineNo += 1;
-      if (line === '') continue;
+      if (isBlank(line)) continue;
       if (this.summaryLines) throw this.afterSummary();
       if (this.summaryHeader) {
         this.summaryLines = readSummary(
@@ -147,6 +148,17 @@ export class TradeBill {
       { hint: 'Two bills may have been joined into one file.' },
     );
   }
+}
+
+/**
+ * Empty, or only spaces and tabs (an editor's trailing line): no data row
+ * or summary line starts with whitespace, so the cheap first test decides
+ * almost every line.
+ */
+function isBlank(line: string): boolean {
+  if (line === '') return true;
+  const first = line.charCodeAt(0);
+  return (first === 32 || first === 9) && line.trim() === '';
 }
 
 /**
@@ -219,6 +231,7 @@ async function readHeader(
       const raw = text.utf8(lines[i]);
       const line = lineNo === 1 ? stripBom(raw) : raw;
       if (line.trim() === '') continue;
+      if (line.includes('\r')) throw crOnlyLineEnds('bill');
       if (line.trimStart().startsWith('<')) {
         const rest = lines.slice(i + 1).map((l) => text.utf8(l));
         return readXmlAnswer([line, ...rest], batches, text);

@@ -104,7 +104,9 @@ export async function* lineBatches(
     const cut = chunk.lastIndexOf(10);
     if (cut < 0) {
       tail = Buffer.concat([tail, chunk]);
-      if (tail.length > MAX_LINE_BYTES) throw lineTooLong();
+      if (tail.length > MAX_LINE_BYTES) {
+        throw tail.includes(13) ? crOnlyLineEnds('file') : lineTooLong();
+      }
       continue;
     }
     const text = tail.length
@@ -151,6 +153,20 @@ function lineTooLong(): InputError {
     `A line is longer than ${MAX_LINE_BYTES} bytes: the line breaks are missing.`,
     {
       hint: 'Save the downloaded bytes as they are; a reader that drops newlines turns the bill into one line.',
+    },
+  );
+}
+
+/**
+ * Lines ended by CR alone (classic Mac OS, some converters) never split:
+ * the whole file would read as one line. Said plainly, with the repair.
+ */
+export function crOnlyLineEnds(what: string): InputError {
+  return new InputError(
+    'LINE_ENDS_CR_ONLY',
+    `The ${what}'s line endings are CR only (no LF), so it cannot be read line by line.`,
+    {
+      hint: "Convert them to LF or CRLF, e.g. tr '\\r' '\\n' < in.csv > out.csv, or save the original bytes again.",
     },
   );
 }

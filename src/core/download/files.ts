@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -17,6 +17,70 @@ export function billFileName(
 }
 
 /**
+ * The empty-day marker `bill download` saves when WeChat answers "No Bill
+ * Exist", e.g. `bill-ALL-20240101.nobill`: the day was asked for and had no
+ * bill, which `bill reconcile --date` then reads as an empty bill.
+ */
+export function noBillFileName(
+  kind: 'bill' | 'fundflow',
+  type: string,
+  day: string,
+): string {
+  return `${kind}-${type}-${day}.nobill`;
+}
+
+/**
+ * A file written piece by piece that appears only when complete: the bytes
+ * go to a temporary file in the target's folder, and `commit` flushes and
+ * renames it over the target; `abort` removes it. A download that breaks
+ * off never damages the file saved before.
+ */
+export class AtomicFile {
+  private constructor(
+    readonly path: string,
+    readonly temp: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async create(path: string, mode = 0o600): Promise<AtomicFile> {
+    const temp = join(
+      dirname(path),
+      `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+    );
+    return new AtomicFile(path, temp, await open(temp, 'wx', mode));
+  }
+
+  /** Resolves when the chunk is written: memory stays one chunk. */
+  async write(chunk: Uint8Array): Promise<void> {
+    for (let at = 0; at < chunk.length;) {
+      const { bytesWritten } = await this.handle.write(chunk, at);
+      at += bytesWritten;
+    }
+  }
+
+  async commit(): Promise<void> {
+    try {
+      await this.handle.sync();
+    } catch (error) {
+      await this.abort();
+      throw error;
+    }
+    await this.handle.close();
+    try {
+      await rename(this.temp, this.path);
+    } catch (error) {
+      await unlink(this.temp).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+    await unlink(this.temp).catch(() => undefined);
+  }
+}
+
+/**
  * Writes a file so that it is either the complete new content or untouched:
  * the bytes go to a temporary file in the same folder, are flushed, and then
  * renamed over the target. A crash or a failed download never leaves half a
@@ -27,24 +91,12 @@ export async function writeFileAtomic(
   data: Buffer | string,
   mode = 0o600,
 ): Promise<void> {
-  const temp = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
-  const handle = await open(temp, 'wx', mode);
+  const file = await AtomicFile.create(path, mode);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    await file.write(Buffer.isBuffer(data) ? data : Buffer.from(String(data)));
   } catch (error) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
+    await file.abort();
     throw error;
   }
-  await handle.close();
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  await file.commit();
 }

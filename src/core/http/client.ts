@@ -24,7 +24,12 @@ import {
 } from './errors.js';
 import { requestCode2Session } from './mp.js';
 import { redact } from './redact.js';
-import { sendWithFailover, joinUrl } from './transport.js';
+import {
+  sendWithFailover,
+  streamWithFailover,
+  joinUrl,
+  type StreamingAnswer,
+} from './transport.js';
 import type {
   CallOptions,
   Code2Session,
@@ -206,7 +211,7 @@ export class PayClient {
       const gzip = answer.body[0] === 0x1f && answer.body[1] === 0x8b;
       const plain = gzip ? gunzip(answer.body) : answer.body;
       const text = plain.toString('utf8');
-      if (/^\uFEFF?\s*<xml[\s>]/.test(text)) {
+      if (/^\uFEFF?\s*(<\?xml[^>]*>\s*)?<xml[\s>]/.test(text)) {
         const parsed = parseXml(text).fields;
         throw (
           refusalOf(endpoint, parsed) ??
@@ -227,6 +232,39 @@ export class PayClient {
         attempts,
       };
     });
+  }
+
+  /**
+   * Calls downloadbill / downloadfundflow and hands the answer to `consume`
+   * while its body is still arriving, so a bill of any size passes through
+   * in bounded memory (see api/bill.ts for what counts as a bill). A
+   * refusal thrown by `consume` is retried like any other call.
+   */
+  async stream<T>(
+    path: string,
+    fields: Record<string, string | number | undefined>,
+    options: CallOptions,
+    consume: (
+      answer: StreamingAnswer & { request: PreparedRequest; baseUrl: string },
+    ) => Promise<T>,
+  ): Promise<T> {
+    const request = this.prepare(path, fields, options);
+    const bases = [this.baseUrl, this.backupBaseUrl].filter(
+      (base): base is string => base !== undefined,
+    );
+    return this.withRetries(request, options, () =>
+      streamWithFailover(
+        bases,
+        request.path,
+        this.httpInit(request, options),
+        (answer, attempts) =>
+          consume({
+            ...answer,
+            request,
+            baseUrl: bases[attempts - 1] ?? this.baseUrl,
+          }),
+      ),
+    );
   }
 
   /**
@@ -344,15 +382,22 @@ export class PayClient {
       (base): base is string => base !== undefined,
     );
     return sendWithFailover(bases, request.path, {
-      method: 'POST',
+      ...this.httpInit(request, options),
+      maxBytes,
+    });
+  }
+
+  private httpInit(request: PreparedRequest, options: CallOptions) {
+    return {
+      method: 'POST' as const,
       body: request.xml,
       headers: { 'content-type': 'text/xml; charset=utf-8' },
       dispatcher: this.dispatcher(options.cert ?? false, this.baseUrl),
       timeoutMs: this.timeoutMs,
-      maxBytes,
-      onEvent: (event) => this.emit(event),
-      redact: (text) => this.redact(text),
-    });
+      maxBytes: 0,
+      onEvent: (event: PayEvent) => this.emit(event),
+      redact: (text: string) => this.redact(text),
+    };
   }
 
   private parseAnswer(body: Buffer): Record<string, string> {

@@ -127,15 +127,7 @@ export async function exchange(
   const timer = setTimeout(() => controller.abort(), init.timeoutMs);
   const started = performance.now();
   try {
-    const response = await request(url, {
-      method: init.method,
-      body: init.body,
-      headers: init.headers,
-      dispatcher: init.dispatcher,
-      signal: controller.signal,
-      headersTimeout: init.timeoutMs,
-      bodyTimeout: init.timeoutMs,
-    });
+    const response = await send(url, init, controller.signal);
     const body = await readBody(response.body, init.maxBytes, url);
     const ms = Math.round(performance.now() - started);
     if (response.statusCode >= 500) {
@@ -149,14 +141,41 @@ export async function exchange(
       ms,
     };
   } catch (error) {
-    if (error instanceof TransportFailure) throw error;
-    const reason = controller.signal.aborted
-      ? `timed out after ${init.timeoutMs} ms`
-      : describeError(error, init.timeoutMs);
-    throw new TransportFailure(url, reason, { cause: error });
+    throw failureOf(error, url, controller.signal.aborted, init.timeoutMs);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** One undici request with the call's timeouts and abort signal. */
+function send(
+  url: string,
+  init: Omit<HttpInit, 'maxBytes'>,
+  signal: AbortSignal,
+): ReturnType<typeof request> {
+  return request(url, {
+    method: init.method,
+    body: init.body,
+    headers: init.headers,
+    dispatcher: init.dispatcher,
+    signal,
+    headersTimeout: init.timeoutMs,
+    bodyTimeout: init.timeoutMs,
+  });
+}
+
+/** What went wrong in one exchange, as the failure that fails over. */
+function failureOf(
+  error: unknown,
+  url: string,
+  aborted: boolean,
+  timeoutMs: number,
+): TransportFailure {
+  if (error instanceof TransportFailure) return error;
+  const reason = aborted
+    ? `timed out after ${timeoutMs} ms`
+    : describeError(error, timeoutMs);
+  return new TransportFailure(url, reason, { cause: error });
 }
 
 export interface FailoverInit extends Omit<HttpInit, 'body'> {
@@ -180,12 +199,7 @@ export async function sendWithFailover(
   let lastError: unknown;
   for (const [index, base] of bases.entries()) {
     const url = joinUrl(base, path);
-    init.onEvent?.({
-      type: 'request',
-      method: init.method,
-      url: init.redact(url),
-      body: init.body === undefined ? undefined : init.redact(init.body),
-    });
+    announce(init, url);
     try {
       const answer = await exchange(url, init);
       init.onEvent?.({
@@ -200,20 +214,150 @@ export async function sendWithFailover(
       const failure = error as TransportFailure;
       failures.push({ url: init.redact(url), reason: failure.reason });
       lastError = failure.cause ?? failure;
-      const next = bases[index + 1];
-      if (next) {
-        init.onEvent?.({
-          type: 'failover',
-          from: base,
-          to: next,
-          reason: failure.reason,
-        });
-      }
+      failingOver(init, bases, index, failure.reason);
     }
   }
   throw new PayNetworkError(init.timeoutMs, failures.length, failures, {
     cause: lastError,
   });
+}
+
+/** Says that the next host is tried (always shown, not only verbose). */
+function failingOver(
+  init: FailoverInit,
+  bases: string[],
+  index: number,
+  reason: string,
+): void {
+  const next = bases[index + 1];
+  if (next) {
+    init.onEvent?.({ type: 'failover', from: bases[index], to: next, reason });
+  }
+}
+
+/** The `--verbose` dump of a request about to go out (redacted). */
+function announce(init: FailoverInit, url: string): void {
+  init.onEvent?.({
+    type: 'request',
+    method: init.method,
+    url: init.redact(url),
+    body: init.body === undefined ? undefined : init.redact(init.body),
+  });
+}
+
+/** An answer whose body is still to be read (bills: any size). */
+export interface StreamingAnswer {
+  url: string;
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Read it once; a broken connection while reading is a NetworkError. */
+  body: AsyncIterable<Buffer>;
+}
+
+/**
+ * Like {@link sendWithFailover}, but hands the body to `consume` as it
+ * arrives instead of holding it. The timeout bounds connecting and the
+ * wait for the headers, then each pause between chunks: a large bill may
+ * take longer than the timeout in total while data keeps coming. Failover
+ * happens only before the body is consumed.
+ */
+export async function streamWithFailover<T>(
+  bases: string[],
+  path: string,
+  init: FailoverInit,
+  consume: (answer: StreamingAnswer, attempts: number) => Promise<T>,
+): Promise<T> {
+  const failures: { url: string; reason: string }[] = [];
+  let lastError: unknown;
+  for (const [index, base] of bases.entries()) {
+    const url = joinUrl(base, path);
+    announce(init, url);
+    let opened: Awaited<ReturnType<typeof openStream>>;
+    try {
+      opened = await openStream(url, init);
+    } catch (error) {
+      const failure = error as TransportFailure;
+      failures.push({ url: init.redact(url), reason: failure.reason });
+      lastError = failure.cause ?? failure;
+      failingOver(init, bases, index, failure.reason);
+      continue;
+    }
+    init.onEvent?.({
+      type: 'response',
+      url: init.redact(url),
+      status: opened.status,
+      body: '(body streamed, not shown)',
+      ms: opened.ms,
+    });
+    const attempts = failures.length + 1;
+    const broken = (error: unknown) =>
+      new PayNetworkError(init.timeoutMs, attempts, [
+        {
+          url: init.redact(url),
+          reason: `broke off while sending the body: ${describeError(error, init.timeoutMs)}`,
+        },
+      ]);
+    try {
+      return await consume(
+        { ...opened, body: guardedBody(opened.raw, broken) },
+        attempts,
+      );
+    } finally {
+      discard(opened.raw);
+    }
+  }
+  throw new PayNetworkError(init.timeoutMs, failures.length, failures, {
+    cause: lastError,
+  });
+}
+
+/** Connects and waits for the headers; a 5xx is a failure to fail over. */
+async function openStream(url: string, init: Omit<HttpInit, 'maxBytes'>) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), init.timeoutMs);
+  const started = performance.now();
+  try {
+    const response = await send(url, init, controller.signal);
+    if (response.statusCode >= 500) {
+      discard(response.body);
+      throw new TransportFailure(url, `answered HTTP ${response.statusCode}`);
+    }
+    return {
+      url,
+      status: response.statusCode,
+      headers: response.headers,
+      raw: response.body,
+      ms: Math.round(performance.now() - started),
+    };
+  } catch (error) {
+    throw failureOf(error, url, controller.signal.aborted, init.timeoutMs);
+  } finally {
+    // From here on only bodyTimeout applies: the pause between chunks.
+    clearTimeout(timer);
+  }
+}
+
+/** Drops a body not (fully) read; undici reports that as an error. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+async function* guardedBody(
+  body: Dispatcher.ResponseData['body'],
+  broken: (error: unknown) => Error,
+): AsyncGenerator<Buffer> {
+  const iterator = body[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<unknown>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      throw broken(error);
+    }
+    if (next.done) return;
+    yield next.value as Buffer;
+  }
 }
 
 /** Joins a base URL (with or without a path prefix) and an API path. */

@@ -16,6 +16,18 @@ export interface BillWriter {
   rows(rows: BillRow[]): Promise<void>;
   end(totals: BillTotals, layout: BillLayout): Promise<void>;
   noBill(answer: NoBill): Promise<void>;
+  /**
+   * The bill turned out bad part way: ends the output so that it stays
+   * well formed (json: the document gets an `error` member; ndjson: a last
+   * `{"error":…}` line; csv simply stops).
+   */
+  fail(error: ErrorFacts): Promise<void>;
+}
+
+/** What a failed parse says in the output: the error's code and text. */
+export interface ErrorFacts {
+  code: string;
+  message: string;
 }
 
 export type BillFormatName = 'json' | 'ndjson' | 'csv';
@@ -41,11 +53,13 @@ function noBillRecord(answer: NoBill) {
 /** One JSON document; one row per line inside its `rows` array. */
 class JsonWriter implements BillWriter {
   private first = true;
+  private open = false;
   constructor(private readonly out: StdoutWriter) {}
 
   async begin(layout: BillLayout) {
     const head = { bill_type: layout.bill_type, format: layout.format };
     await this.out.write(`${JSON.stringify(head).slice(0, -1)},"rows":[`);
+    this.open = true;
   }
 
   async rows(rows: BillRow[]) {
@@ -58,6 +72,7 @@ class JsonWriter implements BillWriter {
   }
 
   async end(totals: BillTotals) {
+    this.open = false;
     const rest = JSON.stringify(closing(totals), null, 2);
     await this.out.write(`\n],\n${rest.slice(rest.indexOf('\n') + 1)}\n`);
   }
@@ -65,6 +80,13 @@ class JsonWriter implements BillWriter {
   async noBill(answer: NoBill) {
     const document = { ...noBillRecord(answer), rows: [] };
     await this.out.write(`${JSON.stringify(document, null, 2)}\n`);
+  }
+
+  async fail(error: ErrorFacts) {
+    if (!this.open) return;
+    this.open = false;
+    const rest = JSON.stringify({ error }, null, 2);
+    await this.out.write(`\n],\n${rest.slice(rest.indexOf('\n') + 1)}\n`);
   }
 }
 
@@ -97,6 +119,11 @@ class NdjsonWriter implements BillWriter {
     if (this.rowsOnly) return;
     await this.out.write(`${JSON.stringify(noBillRecord(answer))}\n`);
   }
+
+  /** Written even with --rows-only: a reader must see the rows are cut. */
+  async fail(error: ErrorFacts) {
+    await this.out.write(`${JSON.stringify({ error })}\n`);
+  }
 }
 
 /** Normalised CSV: English keys, amounts as integers, quoted when needed. */
@@ -124,6 +151,8 @@ class CsvWriter implements BillWriter {
 
   async end() {}
   async noBill() {}
+  /** CSV has no place for an error: the rows stop, stderr says why. */
+  async fail() {}
 }
 
 export function billWriter(

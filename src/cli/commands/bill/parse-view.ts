@@ -67,6 +67,9 @@ export class ParseView implements BillWriter {
     );
   }
 
+  /** The error itself goes to stderr; the rows shown stay as they are. */
+  async fail() {}
+
   private summary(totals: BillTotals) {
     const { out } = this.ctx;
     if (!totals.checks.summary_present) {

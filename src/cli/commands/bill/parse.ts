@@ -1,11 +1,12 @@
 import { describeFailures, openBill } from '../../../core/bill/index.js';
-import { UsageError } from '../../../core/errors.js';
+import { UsageError, WxPayError } from '../../../core/errors.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
 import {
   billWriter,
   type BillFormatName,
   type BillWriter,
+  type ErrorFacts,
 } from './bill-writers.js';
 import { openByteInput } from './input.js';
 import { StdoutWriter } from './out-stream.js';
@@ -64,9 +65,15 @@ export const parseRun: RunFn<ParseOptions> = async (ctx, args, options) => {
       return 0;
     }
     await writer.begin(bill.layout);
-    for await (const rows of bill.batches()) {
-      await writer.rows(rows);
-      if (out.stopped) return 0;
+    try {
+      for await (const rows of bill.batches()) {
+        await writer.rows(rows);
+        if (out.stopped) return 0;
+      }
+    } catch (error) {
+      // Rows went out already: close the output validly, then report.
+      await writer.fail(errorFacts(error));
+      throw error;
     }
     const totals = bill.totals();
     await writer.end(totals, bill.layout);
@@ -82,3 +89,13 @@ export const parseRun: RunFn<ParseOptions> = async (ctx, args, options) => {
     out.end();
   }
 };
+
+function errorFacts(error: unknown): ErrorFacts {
+  if (error instanceof WxPayError) {
+    return { code: error.code, message: error.message };
+  }
+  return {
+    code: 'UNEXPECTED',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}

@@ -5,7 +5,11 @@ import {
   type OrderField,
   type OrdersOptions,
 } from '../../../core/bill/index.js';
-import { billFileName, parseBillDate } from '../../../core/download/index.js';
+import {
+  billFileName,
+  noBillFileName,
+  parseBillDate,
+} from '../../../core/download/index.js';
 import { UsageError } from '../../../core/errors.js';
 
 /** The flags of `bill reconcile`, as commander gives them. */
@@ -81,7 +85,8 @@ const DATE_TYPES = ['ALL', 'SUCCESS', 'REFUND'];
 
 /**
  * The bill file to read: --bill, or for --date the file `bill download`
- * saved for that day in --dir (plain or gzip, ALL preferred).
+ * saved for that day in --dir (plain or gzip, ALL preferred), else the
+ * empty-day marker it saved when WeChat had no bill for the day.
  */
 export async function billPath(flags: ReconcileFlags): Promise<string> {
   if (flags.bill && flags.date) {
@@ -99,17 +104,17 @@ export async function billPath(flags: ReconcileFlags): Promise<string> {
   }
   const day = parseBillDate(flags.date);
   const dir = flags.dir ?? '.';
-  for (const type of DATE_TYPES) {
-    for (const gzip of [false, true]) {
-      const path = join(dir, billFileName('bill', type, day, gzip));
-      if (
-        await access(path).then(
-          () => true,
-          () => false,
-        )
-      )
-        return path;
-    }
+  const names = [
+    ...DATE_TYPES.flatMap((type) => [
+      billFileName('bill', type, day, false),
+      billFileName('bill', type, day, true),
+    ]),
+    // An empty day downloaded earlier: WeChat's "No Bill Exist", kept.
+    ...DATE_TYPES.map((type) => noBillFileName('bill', type, day)),
+  ];
+  for (const name of names) {
+    const path = join(dir, name);
+    if (await exists(path)) return path;
   }
   throw new UsageError(
     'BILL_NOT_DOWNLOADED',
@@ -117,6 +122,13 @@ export async function billPath(flags: ReconcileFlags): Promise<string> {
     {
       hint: `Download it first: wxpay bill download --date ${day}${flags.dir ? ` --out ${flags.dir}` : ''}`,
     },
+  );
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
   );
 }
 

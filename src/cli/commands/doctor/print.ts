@@ -29,7 +29,9 @@ export function printChecklist(
         ),
       );
     }
-    ctx.out.info(summary(findings));
+    // The lines stay plain for scripts; the status line on stderr is
+    // coloured when stderr is a terminal or FORCE_COLOR asks for it.
+    ctx.out.info(paintSummary(ctx.out.errColor, summary(findings)));
     return;
   }
   const { color } = ctx.out;
@@ -48,8 +50,12 @@ export function printChecklist(
       ctx.out.data(color.dim(`      fix: ${finding.fix}`));
     }
   }
-  const text = summary(findings);
-  ctx.out.data(text === ALL_PASSED ? color.green(text) : text);
+  ctx.out.data(paintSummary(color, summary(findings)));
+}
+
+function paintSummary(color: Context['out']['color'], text: string): string {
+  if (text === ALL_PASSED) return color.green(text);
+  return text.startsWith('0 problem') ? color.yellow(text) : color.red(text);
 }
 
 const ALL_PASSED = 'All checks passed.';

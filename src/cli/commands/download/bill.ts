@@ -1,4 +1,4 @@
-import { downloadBill, parseDownloadBillType } from '../../../core/api/bill.js';
+import { parseDownloadBillType, saveBill } from '../../../core/api/bill.js';
 import type { RunFn } from '../../command-kit.js';
 import { withPay } from '../refund/session.js';
 import { requestedDays, type DayOptions } from './days.js';
@@ -8,6 +8,7 @@ interface BillDownloadOptions extends DayOptions {
   type?: string;
   gzip?: boolean;
   out?: string;
+  timeout?: string;
 }
 
 export const billDownloadRun: RunFn<BillDownloadOptions> = async (
@@ -16,21 +17,19 @@ export const billDownloadRun: RunFn<BillDownloadOptions> = async (
   options,
 ) => {
   const billType = parseDownloadBillType(options.type ?? 'ALL');
-  const { mock } = await ctx.profile();
-  const days = requestedDays(ctx, options, 'trade', mock);
-  await withPay(ctx, {}, (client) =>
+  const days = await requestedDays(ctx, options, 'trade');
+  await withPay(ctx, { timeout: options.timeout }, (client) =>
     runDownloads(ctx, {
       kind: 'bill',
       type: billType,
       days,
-      gzip: options.gzip ?? false,
       outDir: options.out ?? '.',
-      fetch: (day) =>
-        downloadBill(client, {
-          bill_date: day,
-          bill_type: billType,
-          gzip: options.gzip,
-        }),
+      save: (day, dir) =>
+        saveBill(
+          client,
+          { bill_date: day, bill_type: billType, gzip: options.gzip },
+          dir,
+        ),
     }),
   );
 };

@@ -4,6 +4,7 @@ import {
   dayRange,
   parseBillDate,
 } from '../../../core/download/index.js';
+import { isLoopbackHost } from '../../../sim/notify.js';
 import type { Context } from '../../context.js';
 
 export interface DayOptions {
@@ -15,13 +16,15 @@ export interface DayOptions {
 /**
  * The days asked for: --date D, or --from D --to D (--to defaults to
  * --from). Checked against what WeChat keeps before anything is sent.
+ * Today is allowed against a simulator, which bills today's orders at
+ * once: --mock, or a profile whose base_url is on this machine (`wxpay
+ * mock serve`); WeChat itself is never on a loopback address.
  */
-export function requestedDays(
+export async function requestedDays(
   ctx: Context,
   options: DayOptions,
   kind: 'trade' | 'fundflow',
-  mock: boolean,
-): string[] {
+): Promise<string[]> {
   if (options.date && (options.from || options.to)) {
     throw new UsageError(
       'BILL_DATES_TWICE',
@@ -44,7 +47,19 @@ export function requestedDays(
       { hint: "Yesterday's bill is ready after 10:00 Beijing time." },
     );
   }
-  const checked = checkBillDays(days, ctx.now(), kind, { allowToday: mock });
+  const { mock, profile } = await ctx.profile();
+  const allowToday = mock || isLocalUrl(profile.base_url);
+  const checked = checkBillDays(days, ctx.now(), kind, { allowToday });
   for (const notice of checked.notices) ctx.out.warn(notice);
   return checked.days;
+}
+
+/** base_url names this machine: a simulator, never WeChat. */
+export function isLocalUrl(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    return isLoopbackHost(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }

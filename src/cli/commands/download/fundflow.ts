@@ -1,6 +1,6 @@
 import {
-  downloadFundflow,
   parseFundflowAccountType,
+  saveFundflow,
 } from '../../../core/api/bill.js';
 import type { RunFn } from '../../command-kit.js';
 import { withPay } from '../refund/session.js';
@@ -11,6 +11,7 @@ interface FundflowDownloadOptions extends DayOptions {
   accountType?: string;
   gzip?: boolean;
   out?: string;
+  timeout?: string;
 }
 
 export const fundflowDownloadRun: RunFn<FundflowDownloadOptions> = async (
@@ -19,21 +20,19 @@ export const fundflowDownloadRun: RunFn<FundflowDownloadOptions> = async (
   options,
 ) => {
   const accountType = parseFundflowAccountType(options.accountType ?? 'Basic');
-  const { mock } = await ctx.profile();
-  const days = requestedDays(ctx, options, 'fundflow', mock);
-  await withPay(ctx, { cert: true }, (client) =>
+  const days = await requestedDays(ctx, options, 'fundflow');
+  await withPay(ctx, { cert: true, timeout: options.timeout }, (client) =>
     runDownloads(ctx, {
       kind: 'fundflow',
       type: accountType,
       days,
-      gzip: options.gzip ?? false,
       outDir: options.out ?? '.',
-      fetch: (day) =>
-        downloadFundflow(client, {
-          bill_date: day,
-          account_type: accountType,
-          gzip: options.gzip,
-        }),
+      save: (day, dir) =>
+        saveFundflow(
+          client,
+          { bill_date: day, account_type: accountType, gzip: options.gzip },
+          dir,
+        ),
     }),
   );
 };

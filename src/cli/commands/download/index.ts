@@ -7,7 +7,11 @@ function dayOptions(command: Command): Command {
     .option('--from <yyyymmdd>', 'first day of a range')
     .option('--to <yyyymmdd>', 'last day of a range (default: --from)')
     .option('--gzip', 'ask WeChat for gzip and save the .gz bytes as sent')
-    .option('--out <dir>', 'folder for the files (default: the current one)');
+    .option('--out <dir>', 'folder for the files (default: the current one)')
+    .option(
+      '--timeout <duration>',
+      'HTTP timeout for the answer and any pause while it streams, e.g. 30s (default 10s)',
+    );
 }
 
 /** `wxpay bill download`, registered into the `bill` group. */

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import type { BillDay } from '../../../core/api/bill.js';
-import { billFileName, writeFileAtomic } from '../../../core/download/index.js';
+import { basename, resolve } from 'node:path';
+import type { SavedBillDay } from '../../../core/api/bill.js';
 import { InterruptedError, WxPayError } from '../../../core/errors.js';
 import type { Context } from '../../context.js';
 import { rewrapError } from '../../rewrap-error.js';
@@ -14,15 +12,16 @@ export interface DownloadPlan {
   /** bill_type or account_type, as WeChat spells it. */
   type: string;
   days: string[];
-  gzip: boolean;
   outDir: string;
-  fetch(day: string): Promise<BillDay>;
+  /** Downloads one day into `dir` (streamed, atomic). */
+  save(day: string, dir: string): Promise<SavedBillDay>;
 }
 
 /** What happened to one day, in WeChat's words where there are any. */
 export interface DayOutcome {
   bill_date: string;
   status: 'saved' | 'no_bill';
+  /** The bill, or for no_bill the empty-day marker. */
   path?: string;
   bytes?: number;
   gzip?: boolean;
@@ -75,20 +74,25 @@ async function oneDay(
   day: string,
   progress: Progress,
 ): Promise<DayOutcome> {
-  const answer = await plan.fetch(day);
+  const answer = await plan.save(day, outDir);
   if (answer.status === 'no_bill') {
+    const what = plan.kind === 'bill' ? 'bill' : 'fund-flow bill';
+    const why =
+      plan.kind === 'bill'
+        ? 'no payment or refund that day'
+        : `no money moved on the ${plan.type} account that day`;
     progress.note(() =>
       ctx.out.info(
-        `${day}: no bill (${answer.message}): no payment or refund that day; nothing saved.`,
+        `${day}: no ${what} (${answer.message}): ${why}; recorded as an empty day in ${basename(answer.path)}.`,
       ),
     );
-    return { bill_date: day, status: 'no_bill', message: answer.message };
+    return {
+      bill_date: day,
+      status: 'no_bill',
+      message: answer.message,
+      path: answer.path,
+    };
   }
-  const path = join(
-    outDir,
-    billFileName(plan.kind, plan.type, day, answer.gzip),
-  );
-  await writeFileAtomic(path, answer.body);
   if (answer.digest && !answer.digest.matches) {
     progress.note(() =>
       ctx.out.warn(
@@ -99,10 +103,10 @@ async function oneDay(
   return {
     bill_date: day,
     status: 'saved',
-    path,
-    bytes: answer.body.length,
+    path: answer.path,
+    bytes: answer.bytes,
     gzip: answer.gzip,
-    sha256: createHash('sha256').update(answer.body).digest('hex'),
+    sha256: answer.sha256,
     digest_ok: answer.digest?.matches,
   };
 }
@@ -125,7 +129,7 @@ function report(
     return;
   }
   for (const outcome of outcomes) {
-    if (outcome.path) ctx.out.data(outcome.path);
+    if (outcome.status === 'saved') ctx.out.data(outcome.path!);
   }
   const saved = outcomes.filter((o) => o.status === 'saved').length;
   const empty = outcomes.length - saved;

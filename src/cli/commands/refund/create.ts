@@ -33,19 +33,23 @@ export interface CreateOptions {
   notifyUrl?: string;
   refundAccount?: string;
   yes?: boolean;
+  timeout?: string;
 }
 
 export const createRun: RunFn<CreateOptions> = async (ctx, _args, options) => {
   const request = refundRequest(options);
-  if (!options.outRefundNo) {
-    ctx.out.info(
-      `out_refund_no ${request.out_refund_no} (generated; retry with --out-refund-no ${request.out_refund_no} so WeChat refunds only once)`,
-    );
-  }
-  return withPay(ctx, { cert: true }, async (client, session) => {
-    if (!(await confirmed(ctx, request, session.mchId, options.yes))) {
+  const session = { cert: true, timeout: options.timeout };
+  return withPay(ctx, session, async (client, { mchId }) => {
+    if (!(await confirmed(ctx, request, mchId, options.yes))) {
       ctx.out.warn('Refund not sent: not confirmed.');
       return EXIT.NEGATIVE;
+    }
+    // Said only now: from here on the request may reach WeChat, and a
+    // retry must reuse the number (spec 4.4). Nothing was sent before.
+    if (!options.outRefundNo) {
+      ctx.out.info(
+        `out_refund_no ${request.out_refund_no} (generated; retry with --out-refund-no ${request.out_refund_no} so WeChat refunds only once)`,
+      );
     }
     const accepted = await refund(client, request).catch((error: unknown) => {
       throw withRetryHint(error, request.out_refund_no);

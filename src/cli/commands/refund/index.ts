@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { examples, type Kit } from '../../command-kit.js';
 
+const TIMEOUT_HELP = 'HTTP timeout, e.g. 15s (default 10s)';
+
 /** `wxpay refund create|query` (spec 4.4, 4.5). */
 export function registerRefund(program: Command, kit: Kit): void {
   const refund = program
@@ -37,6 +39,7 @@ function registerCreate(refund: Command, kit: Kit): void {
         '-y, --yes',
         'refund without asking (required without a terminal)',
       )
+      .option('--timeout <duration>', TIMEOUT_HELP)
       .action(kit.action(async () => (await import('./create.js')).createRun)),
     [
       'wxpay refund create --out-trade-no 20240101120000123 --total 100.00 --refund 25.50 --reason 缺货',
@@ -55,6 +58,7 @@ function registerQuery(refund: Command, kit: Kit): void {
       .option('--refund-id <id>', "WeChat's refund number")
       .option('--out-trade-no <no>', 'every refund of this merchant order')
       .option('--transaction-id <id>', 'every refund of this WeChat order')
+      .option('--timeout <duration>', TIMEOUT_HELP)
       .action(kit.action(async () => (await import('./query.js')).queryRun)),
     [
       'wxpay refund query --out-refund-no R20240101120000123456789',

@@ -13,6 +13,7 @@ interface QueryOptions {
   transactionId?: string;
   outRefundNo?: string;
   refundId?: string;
+  timeout?: string;
 }
 
 export const queryRun: RunFn<QueryOptions> = async (ctx, _args, options) => {
@@ -22,7 +23,7 @@ export const queryRun: RunFn<QueryOptions> = async (ctx, _args, options) => {
     out_refund_no: options.outRefundNo,
     refund_id: options.refundId,
   };
-  const result = await withPay(ctx, {}, (client) =>
+  const result = await withPay(ctx, { timeout: options.timeout }, (client) =>
     refundQuery(client, lookup),
   );
   if (ctx.out.json) {

@@ -17,14 +17,16 @@ export interface PaySession {
  * --mock). With `cert`, a real merchant must have a certificate configured:
  * the session loads and checks one when present (legacy p12 included), and
  * this refuses to go on without one, before any prompt or request, even
- * against a plain-HTTP test host where TLS would not ask for it.
+ * against a plain-HTTP test host where TLS would not ask for it. `timeout`
+ * is the `--timeout` flag, read like the order commands read it.
  */
 export async function withPay<T>(
   ctx: Context,
-  options: { cert?: boolean },
+  options: { cert?: boolean; timeout?: string },
   fn: (client: PayClient, session: PaySession) => Promise<T>,
 ): Promise<T> {
-  return withPaySession(ctx, { cert: options.cert }, async (session) => {
+  const { cert, timeout } = options;
+  return withPaySession(ctx, { cert, timeout }, async (session) => {
     const { resolved, profile, client } = session;
     if (options.cert && !resolved.mock && !hasCertificate(profile)) {
       // Throws CERT_MISSING with the hint on how to configure one.
