@@ -6,6 +6,7 @@ import {
   ApiError,
   ConfigError,
   InputError,
+  NetworkError,
   SignatureError,
 } from '../../src/core/errors.js';
 import { sign, verify } from '../../src/core/sign.js';
@@ -254,15 +255,18 @@ describe('PayClient.call', () => {
     expect(sleeps).toEqual([500]);
   });
 
-  it('refuses unsafe XML in an answer', async () => {
+  it('refuses unsafe XML in an answer as an unreadable answer (exit 3)', async () => {
     const agent = mockAgent();
     answer(agent, caseText('B20-xxe-file.xml'));
     const { client } = makeClient({ dispatcher: agent });
-    await expect(
-      client.call(PATH, { out_trade_no: 'A123456' }),
-    ).rejects.toMatchObject({
-      code: 'XML_DOCTYPE_REFUSED',
-    });
+    const error = await client
+      .call(PATH, { out_trade_no: 'A123456' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).toMatchObject({ code: 'ANSWER_UNREADABLE' });
+    expect((error as Error).message).toContain(
+      'with XML carrying a DOCTYPE or ENTITY declaration (refused as hostile)',
+    );
   });
 
   it('reproduces the C16 known-answer sign through prepare()', () => {
@@ -360,12 +364,14 @@ describe('PayClient configuration', () => {
     expect(sign(fieldsOf(raw), KEY)).toBe(fieldsOf(raw).sign);
   });
 
-  it('reports an InputError for an answer that is not XML', async () => {
+  it('reports a NetworkError, not bad input, for an answer that is not XML', async () => {
     const agent = mockAgent();
     answer(agent, 'hello');
     const { client } = makeClient({ dispatcher: agent });
-    await expect(
-      client.call(PATH, { out_trade_no: 'A123456' }),
-    ).rejects.toBeInstanceOf(InputError);
+    const error = await client
+      .call(PATH, { out_trade_no: 'A123456' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).not.toBeInstanceOf(InputError);
   });
 });

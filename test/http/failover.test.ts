@@ -84,7 +84,8 @@ describe('failover from base_url to backup_base_url (MockAgent)', () => {
     await expect(
       client.call(PATH, { out_trade_no: 'A123456' }),
     ).rejects.toMatchObject({
-      code: 'XML_MALFORMED',
+      code: 'ANSWER_UNREADABLE',
+      attempts: 1,
     });
   });
 

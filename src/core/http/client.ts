@@ -22,12 +22,14 @@ import {
   refusalOf,
   WeChatApiError,
 } from './errors.js';
+import { readPayAnswer } from './answer.js';
 import { requestCode2Session } from './mp.js';
 import { redact } from './redact.js';
 import {
   sendWithFailover,
   streamWithFailover,
   joinUrl,
+  type HttpAnswer,
   type StreamingAnswer,
 } from './transport.js';
 import type {
@@ -178,9 +180,13 @@ export class PayClient {
     const maxBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_XML;
     let attempts = 0;
     return this.withRetries(request, options, async () => {
-      const answer = await this.transmit(request, options, maxBytes);
+      // An answer that is not a WeChat answer fails over inside transmit
+      // and ends as a NetworkError, never as bad input or a refusal.
+      const answer = await this.transmit(request, options, maxBytes, (a) =>
+        readPayAnswer(a, maxBytes),
+      );
       attempts += answer.attempts;
-      const parsed = this.parseAnswer(answer.body);
+      const parsed = answer.value;
       this.accept(endpoint, parsed, request, answer.url, options);
       return {
         fields: parsed,
@@ -373,18 +379,21 @@ export class PayClient {
     return this.ownAgent;
   }
 
-  private async transmit(
+  private async transmit<T = HttpAnswer>(
     request: PreparedRequest,
     options: CallOptions,
     maxBytes: number,
+    read?: (answer: HttpAnswer) => T,
   ) {
     const bases = [this.baseUrl, this.backupBaseUrl].filter(
       (base): base is string => base !== undefined,
     );
-    return sendWithFailover(bases, request.path, {
-      ...this.httpInit(request, options),
-      maxBytes,
-    });
+    return sendWithFailover(
+      bases,
+      request.path,
+      { ...this.httpInit(request, options), maxBytes },
+      read,
+    );
   }
 
   private httpInit(request: PreparedRequest, options: CallOptions) {
@@ -398,12 +407,6 @@ export class PayClient {
       onEvent: (event: PayEvent) => this.emit(event),
       redact: (text: string) => this.redact(text),
     };
-  }
-
-  private parseAnswer(body: Buffer): Record<string, string> {
-    return parseXml(body, {
-      maxBytes: this.options.maxResponseBytes ?? DEFAULT_MAX_XML,
-    }).fields;
   }
 
   /** Levels 1-2 plus authenticity; throws unless the answer is a yes. */

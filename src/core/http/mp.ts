@@ -1,11 +1,12 @@
 import type { Dispatcher } from 'undici';
-import { ApiError, InputError, NetworkError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { mpRefusal } from './errors.js';
 import {
   exchange,
   joinUrl,
   PayNetworkError,
   TransportFailure,
+  unreadableAnswer,
 } from './transport.js';
 import type { Code2Session, PayEvent } from './types.js';
 
@@ -86,32 +87,75 @@ export async function requestCode2Session(
     body: req.redact(text),
     ms: answer.ms,
   });
-  return readSession(text, answer.status);
+  try {
+    return readSession(text, answer.status, req.redact(url));
+  } catch (error) {
+    if (!(error instanceof TransportFailure)) throw error;
+    throw new PayNetworkError(
+      req.timeoutMs,
+      1,
+      [
+        {
+          url: error.url,
+          reason: error.reason,
+          unreadable: true,
+          detail: error.detail,
+        },
+      ],
+      {
+        hint: 'Check mp_base_url: it must be the mini-program API host or a wxpay simulator. The code may have been used: get a fresh one from wx.login().',
+      },
+    );
+  }
 }
 
-function readSession(text: string, status: number): Code2Session {
-  let data: Record<string, unknown>;
+const NOT_A_SESSION = 'a jscode2session answer';
+
+/**
+ * A jscode2session answer is a JSON object: `errcode` (a number, absent or
+ * 0 on success) with `errmsg`, or `openid` and `session_key` (strings),
+ * maybe `unionid`. Anything else, a number where a string belongs included,
+ * is no answer at all; it is never reported as a refusal ("refused: NaN").
+ */
+function readSession(text: string, status: number, url: string): Code2Session {
+  const unreadable = (what: string, detail?: string) =>
+    unreadableAnswer(url, status, what, { detail, expected: NOT_A_SESSION });
+  let data: unknown;
   try {
-    data = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new NetworkError(
-      'MP_ANSWER_NOT_JSON',
-      `jscode2session answered HTTP ${status} with a body that is not JSON.`,
-      { hint: 'Check mp_base_url: it should be the mini-program API host.' },
+    data = JSON.parse(text);
+  } catch (error) {
+    throw unreadable(
+      text.trim() === '' ? 'an empty body' : 'a body that is not JSON',
+      (error as Error).message,
     );
   }
-  const errcode = Number(data.errcode ?? 0);
-  if (errcode !== 0) throw mpRefusal(errcode, String(data.errmsg ?? ''));
-  if (typeof data.openid !== 'string' || data.openid === '') {
-    throw new ApiError(
-      'MP_ANSWER_INCOMPLETE',
-      'jscode2session answered without an openid.',
-    );
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw unreadable('JSON that is not an object');
   }
+  const answer = data as Record<string, unknown>;
+  const wrong = (name: string, type: string) =>
+    answer[name] !== undefined && typeof answer[name] !== type;
+  const badField = [
+    ['errcode', 'number'],
+    ['errmsg', 'string'],
+    ['openid', 'string'],
+    ['session_key', 'string'],
+    ['unionid', 'string'],
+  ].find(([name, type]) => wrong(name, type));
+  if (badField) {
+    const [name, type] = badField;
+    const article = /^[aeiou]/.test(name) ? 'an' : 'a';
+    throw unreadable(`${article} ${name} that is not a ${type}`);
+  }
+  const errcode = (answer.errcode as number | undefined) ?? 0;
+  if (errcode !== 0) {
+    throw mpRefusal(errcode, (answer.errmsg as string | undefined) ?? '');
+  }
+  if (!answer.openid) throw unreadable('no openid and no errcode');
   const session: Code2Session = {
-    openid: data.openid,
-    session_key: String(data.session_key ?? ''),
+    openid: answer.openid as string,
+    session_key: (answer.session_key as string | undefined) ?? '',
   };
-  if (typeof data.unionid === 'string') session.unionid = data.unionid;
+  if (answer.unionid) session.unionid = answer.unionid as string;
   return session;
 }

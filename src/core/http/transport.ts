@@ -28,37 +28,88 @@ export interface HttpAnswer {
 
 /** Why one exchange gave no usable answer; these switch to the backup. */
 export class TransportFailure extends Error {
+  /** The HTTP status, when a server did answer (with something unusable). */
+  readonly status?: number;
+  /** A server answered, but not with a WeChat answer (see `unreadable`). */
+  readonly unreadable: boolean;
+  /** The parser's own words, for `details` (never shown in one line). */
+  readonly detail?: string;
+
   constructor(
     readonly url: string,
     readonly reason: string,
-    options: { cause?: unknown } = {},
+    options: {
+      cause?: unknown;
+      status?: number;
+      unreadable?: boolean;
+      detail?: string;
+    } = {},
   ) {
-    super(reason, options);
+    super(reason, { cause: options.cause });
+    this.status = options.status;
+    this.unreadable = options.unreadable ?? false;
+    this.detail = options.detail;
   }
 }
 
-/** The NetworkError of a call: states the timeout and the attempts made. */
+export interface FailureRecord {
+  url: string;
+  reason: string;
+  /** A server answered with something that is not a WeChat answer. */
+  unreadable?: boolean;
+  /** Why it could not be read (the XML or JSON parser's message). */
+  detail?: string;
+}
+
+/**
+ * The NetworkError of a call: states the timeout and the attempts made.
+ * When every host answered with something that is not a WeChat answer (an
+ * HTML page, an empty body, a redirect), the code is ANSWER_UNREADABLE:
+ * still a transport failure (exit 3), never bad input or a refusal.
+ */
 export class PayNetworkError extends NetworkError {
   constructor(
     readonly timeoutMs: number,
     readonly attempts: number,
-    readonly failures: { url: string; reason: string }[],
+    readonly failures: FailureRecord[],
     options: { hint?: string; cause?: unknown } = {},
   ) {
+    const unreadable =
+      failures.length > 0 && failures.every((f) => f.unreadable);
+    const list = failures.map((f) => `${f.url} ${f.reason}`).join('; ');
     super(
-      'NETWORK',
-      `No usable answer after ${attempts} attempt${attempts === 1 ? '' : 's'} (timeout ${timeoutMs} ms): ${failures
-        .map((f) => `${f.url} ${f.reason}`)
-        .join('; ')}.`,
+      unreadable ? 'ANSWER_UNREADABLE' : 'NETWORK',
+      unreadable
+        ? `No usable answer: ${list}.`
+        : `No usable answer after ${attempts} attempt${attempts === 1 ? '' : 's'} (timeout ${timeoutMs} ms): ${list}.`,
       {
         hint:
           options.hint ??
-          'Check the network, proxy and base_url; raise --timeout if the host is slow.',
+          (unreadable
+            ? 'Check base_url: it must be the WeChat Pay API or a wxpay simulator; a proxy, captive portal or web server answered instead.'
+            : 'Check the network, proxy and base_url; raise --timeout if the host is slow.'),
         details: { timeout_ms: timeoutMs, attempts, failures },
         cause: options.cause,
       },
     );
   }
+}
+
+/**
+ * The failure for an answer that is not a WeChat answer: names the status
+ * and what came instead; the parser's message goes into `detail`.
+ */
+export function unreadableAnswer(
+  url: string,
+  status: number,
+  what: string,
+  options: { detail?: string; cause?: unknown; expected?: string } = {},
+): TransportFailure {
+  return new TransportFailure(
+    url,
+    `answered HTTP ${status} with ${what}, not ${options.expected ?? 'a WeChat Pay answer'}`,
+    { ...options, status, unreadable: true },
+  );
 }
 
 const CONNECTION_CODES: Record<string, string> = {
@@ -188,14 +239,24 @@ export interface FailoverInit extends Omit<HttpInit, 'body'> {
 
 /**
  * Tries each base URL in turn (primary, then backup) and returns the first
- * usable answer. An HTTP 4xx is an answer, not an outage: it is returned.
+ * usable answer, read by `read` (which throws a TransportFailure from
+ * {@link unreadableAnswer} when the answer is not a WeChat answer).
+ *
+ * An answer that is not a WeChat answer (an HTML error page, an empty body,
+ * a redirect to a portal) counts as no answer and fails over like a 5xx:
+ * it is what a broken gateway in front of one host sends, and the backup
+ * may be fine. The exception is a 4xx: the server refused this very
+ * request (a wrong path, a proxy asking for credentials), and the backup
+ * would refuse it too, so the call stops there. Re-sending is safe: it is
+ * the identical signed body (same out_trade_no / out_refund_no).
  */
-export async function sendWithFailover(
+export async function sendWithFailover<T = HttpAnswer>(
   bases: string[],
   path: string,
   init: FailoverInit,
-): Promise<HttpAnswer & { baseUrl: string; attempts: number }> {
-  const failures: { url: string; reason: string }[] = [];
+  read: (answer: HttpAnswer) => T = (answer) => answer as T,
+): Promise<HttpAnswer & { baseUrl: string; attempts: number; value: T }> {
+  const failures: FailureRecord[] = [];
   let lastError: unknown;
   for (const [index, base] of bases.entries()) {
     const url = joinUrl(base, path);
@@ -209,11 +270,21 @@ export async function sendWithFailover(
         body: init.redact(answer.body.toString('utf8')),
         ms: answer.ms,
       });
-      return { ...answer, baseUrl: base, attempts: failures.length + 1 };
+      const value = read(answer);
+      return { ...answer, baseUrl: base, attempts: failures.length + 1, value };
     } catch (error) {
-      const failure = error as TransportFailure;
-      failures.push({ url: init.redact(url), reason: failure.reason });
+      if (!(error instanceof TransportFailure)) throw error;
+      const failure = error;
+      failures.push({
+        url: init.redact(url),
+        reason: failure.reason,
+        ...(failure.unreadable
+          ? { unreadable: true, detail: failure.detail }
+          : {}),
+      });
       lastError = failure.cause ?? failure;
+      const status = failure.status ?? 0;
+      if (failure.unreadable && status >= 400 && status < 500) break;
       failingOver(init, bases, index, failure.reason);
     }
   }
