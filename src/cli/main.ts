@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { WxPayError } from '../core/errors.js';
+import { escapeControls } from '../core/safe-text.js';
 import { createKit } from './command-kit.js';
 import { registerCommands } from './commands/index.js';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from './exit-codes.js';
@@ -83,17 +84,7 @@ function errorFacts(error: unknown, exitCode: number) {
  * control characters are shown escaped so they cannot forge lines or drive
  * the terminal.
  */
-export function printable(text: string): string {
-  return text
-    .replace(
-      CONTROL_CHARS,
-      (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
-    )
-    .replace(/\n/g, '\\n');
-}
-
-// eslint-disable-next-line no-control-regex -- matching them is the point
-const CONTROL_CHARS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+export const printable = escapeControls;
 
 export function buildProgram(io: CliIO): Command {
   const program = new Command('wxpay')

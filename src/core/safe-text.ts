@@ -33,3 +33,15 @@ export function escapeControls(text: string): string {
       : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+/**
+ * JSON text for a piped line: JSON.stringify already escapes C0 controls;
+ * the rest of the unsafe set is escaped the JSON way, so the value parses
+ * back unchanged.
+ */
+export function escapeControlsInJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    UNSAFE,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

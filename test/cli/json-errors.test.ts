@@ -62,7 +62,7 @@ describe('--json on failures', () => {
 describe('error text quoting hostile input', () => {
   it('escapes control characters so they cannot forge lines or drive the terminal', () => {
     expect(printable('a\nb\tc\u001b[31md\u0007')).toBe(
-      'a\\nb\\x09c\\x1b[31md\\x07',
+      'a\\nb\\tc\\x1b[31md\\x07',
     );
   });
 

@@ -5,42 +5,14 @@ import {
 } from '../../../core/kf/message.js';
 import type { OpenedPush } from '../../../core/kf/push.js';
 import type { Context } from '../../context.js';
+import {
+  escapeControls,
+  escapeControlsInJson,
+} from '../../../core/safe-text.js';
 
-/**
- * Characters a push must not get onto a terminal: C0 controls (newline,
- * tab, ESC…), DEL, C1 controls (0x9b starts an escape sequence too), the
- * Unicode line separators and the bidi overrides that reorder a line.
- */
-const UNSAFE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/**
- * Text from a push (or a handler) made safe for a log line: controls are
- * shown as escapes (\n, \t, \x1b), so a hostile push can neither forge a
- * line nor send terminal escape codes.
- */
-export function printable(text: string): string {
-  return text.replace(UNSAFE, (char) => {
-    const code = char.charCodeAt(0);
-    return (
-      NAMED[char] ??
-      (code < 0x100
-        ? `\\x${code.toString(16).padStart(2, '0')}`
-        : `\\u${code.toString(16).padStart(4, '0')}`)
-    );
-  });
-}
-
-/**
- * JSON text for a piped line: JSON.stringify already escapes C0 controls;
- * the rest of UNSAFE is escaped the JSON way, so the value is unchanged.
- */
-export function printableJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    UNSAFE,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
+/** Push text made safe for a log line (see core/safe-text). */
+export const printable = escapeControls;
+export const printableJson = escapeControlsInJson;
 
 /** The time a push carries (CreateTime), else now, as ISO text. */
 function pushTime(message: KfMessage, now: Date): Date {
