@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import { ConfigError } from '../core/errors.js';
 import type { Profile } from '../core/profile.js';
-import { FileLock, StateLockTimeoutError } from '../sim/file-lock.js';
+import { FileLock, StateLockTimeoutError } from '../core/file-lock.js';
 
 function modeIsLoose(path: string): boolean {
   return existsSync(path) && (statSync(path).mode & 0o077) !== 0;

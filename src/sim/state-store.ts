@@ -5,9 +5,9 @@ import {
   readText,
   writeText,
   type FileLockOptions,
-} from './file-lock.js';
+} from '../core/file-lock.js';
 
-export { StateLockTimeoutError } from './file-lock.js';
+export { StateLockTimeoutError } from '../core/file-lock.js';
 
 /**
  * The simulator's persisted state: one JSON document of named areas

@@ -1,13 +1,6 @@
-import {
-  open,
-  readFile,
-  rename,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { FileLock, StateLockTimeoutError } from '../file-lock.js';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -126,35 +119,22 @@ export class FileOrderLedger implements OrderLedger {
   }
 
   private async locked<T>(action: () => Promise<T>): Promise<T> {
-    const lock = `${this.path}.lock`;
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        const handle = await open(lock, 'wx', 0o600);
-        await handle.close();
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        if (await isStale(lock)) await unlink(lock).catch(() => undefined);
-        else if (Date.now() > deadline) {
-          throw new ConfigError('LEDGER_LOCKED', `${lock} stays locked.`, {
-            hint: 'Another wxpay is writing the ledger; if none is running, delete the lock file.',
-          });
-        } else await new Promise((r) => setTimeout(r, 25));
-      }
+    const lock = new FileLock(`${this.path}.lock`, {
+      lockTimeoutMs: LOCK_WAIT_MS,
+      staleLockMs: LOCK_STALE_MS,
+    });
+    try {
+      await lock.acquire();
+    } catch (error) {
+      if (!(error instanceof StateLockTimeoutError)) throw error;
+      throw new ConfigError('LEDGER_LOCKED', `${lock.path} stays locked.`, {
+        hint: 'Another wxpay is writing the ledger; if none is running, delete the lock file.',
+      });
     }
     try {
       return await action();
     } finally {
-      await unlink(lock).catch(() => undefined);
+      lock.release();
     }
-  }
-}
-
-async function isStale(lock: string): Promise<boolean> {
-  try {
-    return Date.now() - (await stat(lock)).mtimeMs > LOCK_STALE_MS;
-  } catch {
-    return false;
   }
 }
