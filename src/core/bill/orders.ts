@@ -212,9 +212,14 @@ class CsvRecords {
   }
 }
 
-/** NDJSON records: one JSON object per line. */
+/**
+ * NDJSON records: one JSON object per line. Columns are looked up in each
+ * record, because exporters leave out empty or zero fields: the first record
+ * is not a header.
+ */
 class NdjsonRecords {
   readonly columns: OrderColumns;
+  private readonly map: NonNullable<OrdersOptions['map']>;
 
   constructor(
     first: string,
@@ -222,8 +227,15 @@ class NdjsonRecords {
     private readonly normalise: Normaliser,
     private lineNo: number,
   ) {
+    this.map = map ?? {};
     const keys = Object.keys(parseJsonLine(first, lineNo + 1));
-    this.columns = resolveColumns(map, keys, 'first record');
+    // Reported to the caller. An explicit mapping is trusted even when the
+    // first record happens to lack that field; each record is read by name.
+    this.columns = resolveColumns(
+      this.map,
+      keys.concat(Object.values(this.map) as string[]),
+      'first record',
+    );
   }
 
   read(lines: string[]): MerchantOrder[] {
@@ -233,15 +245,34 @@ class NdjsonRecords {
       if (line.trim() === '') continue;
       const record = parseJsonLine(utf8Cell(line, this.lineNo), this.lineNo);
       const lineNo = this.lineNo;
+      if (this.column('out_trade_no', record) === undefined) {
+        throw new InputError(
+          'ORDERS_NDJSON_NO_ID',
+          `Line ${lineNo} has no out_trade_no field.`,
+          {
+            hint: 'Every order needs its out_trade_no (or map yours with --map out_trade_no=FIELD).',
+          },
+        );
+      }
       orders.push(
         this.normalise.order((field) => {
-          const name = this.columns[field];
+          const name = this.column(field, record);
           if (name === undefined) return undefined;
           return jsonValue(record[name], field, lineNo);
         }, lineNo),
       );
     }
     return orders;
+  }
+
+  private column(
+    field: OrderField,
+    record: Record<string, unknown>,
+  ): string | undefined {
+    const mapped = this.map[field];
+    if (mapped !== undefined)
+      return Object.hasOwn(record, mapped) ? mapped : undefined;
+    return DEFAULT_COLUMNS[field].find((name) => Object.hasOwn(record, name));
   }
 
   finish() {}
