@@ -140,7 +140,7 @@ export class Context {
     const key = keyFile
       ? await this.readSecretFile(keyFile, '--key-file')
       : await this.profileKey();
-    if (key === '') {
+    if (key.trim() === '') {
       // Signing with an empty key gives a signature anyone can compute.
       throw new ConfigError('KEY_EMPTY', 'The API key is empty.', {
         hint: 'Give the 32-character v2 API key (API密钥) in the file, WXPAY_KEY or the profile.',

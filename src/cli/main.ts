@@ -59,7 +59,7 @@ function errorFacts(error: unknown, exitCode: number) {
   if (error instanceof CommanderError) {
     return {
       code: 'USAGE',
-      message: printable(error.message),
+      message: printable(error.message.replace(/^error: /, '')),
       exit_code: exitCode,
     };
   }

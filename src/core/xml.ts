@@ -54,6 +54,32 @@ function decode(body: string | Uint8Array): string {
   }
 }
 
+/**
+ * A character reference to a code point XML cannot carry (&#0;, &#x1b;):
+ * the parser would silently drop it, and the value signed would then differ
+ * from the one the sender signed.
+ */
+function refuseIllegalReferences(text: string): void {
+  const pattern = /&#(x[0-9a-fA-F]+|[0-9]+);/g;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    const ref = m[1];
+    const code = ref[0] === 'x' ? parseInt(ref.slice(1), 16) : Number(ref);
+    const legal =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
+    if (!legal) {
+      throw new InputError(
+        'XML_ILLEGAL_CHAR',
+        `The XML refers to character ${m[0]}, which XML cannot carry.`,
+      );
+    }
+  }
+}
+
 function refuseDeclarations(text: string): void {
   const found = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)/i.exec(text);
   if (found) {
@@ -97,6 +123,7 @@ export function parseXml(
   }
   const text = decode(body).replace(/^\uFEFF/, '');
   refuseDeclarations(text);
+  if (text.includes('&#')) refuseIllegalReferences(text);
   if (text.trim() === '') {
     throw new InputError('XML_EMPTY', 'The XML body is empty.');
   }

@@ -175,3 +175,17 @@ describe('parseXml never throws anything but InputError', () => {
     );
   });
 });
+
+describe('character references', () => {
+  it.each(['&#x1b;', '&#0;', '&#27;', '&#xFFFE;'])(
+    'refuses %s instead of dropping it',
+    (ref) => {
+      const error = refusal(`<xml><a>x${ref}y</a></xml>`);
+      expect(error.code).toBe('XML_ILLEGAL_CHAR');
+    },
+  );
+
+  it('still decodes legal references', () => {
+    expect(parseXml('<xml><a>&#x4E2D;&#10;</a></xml>').fields.a).toBe('中\n');
+  });
+});

@@ -35,7 +35,8 @@ export const verifyRun: RunFn<VerifyOptions> = async (ctx, args, options) => {
   warnUnchecked(ctx, profile);
   const notification = readNotification(body, profile);
   const reply = notifyReplyFor(notification);
-  const causes = await explain(ctx, notification, profile);
+  const diagnosis = await explain(ctx, notification, profile);
+  const causes = diagnosis?.causes;
   if (ctx.out.json) {
     ctx.out.document({
       ...jsonDocument(notification),
@@ -47,7 +48,14 @@ export const verifyRun: RunFn<VerifyOptions> = async (ctx, args, options) => {
   if (options.reply) ctx.out.data(reply);
   printVerdict(ctx, notification, options.reply ? 'stderr' : 'stdout');
   if (!notification.valid) ctx.out.info(escapeControls(notification.message));
-  if (causes) printDiagnosis(ctx, causes);
+  if (diagnosis) {
+    // WeChat signs notifications correctly; a mismatch is first of all a
+    // sign of tampering, whatever formatting mistake it also resembles.
+    ctx.out.warn(
+      'Reject this notification: it was changed after signing or forged, or your key is not the one of this mch_id.',
+    );
+    printDiagnosis(ctx, diagnosis);
+  }
   return notification.valid ? 0 : 1;
 };
 
@@ -69,7 +77,7 @@ async function explain(
     signature: notification.fields.sign,
     signType: notification.signType,
     otherSecrets: await otherSecrets(ctx),
-  }).causes;
+  });
 }
 
 function shownFields(notification: Notification): Record<string, string> {

@@ -60,7 +60,7 @@ export const diagnoseRun: RunFn<DiagnoseOptions> = async (
     }
   } else {
     ctx.out.data('no known cause');
-    printDiagnosis(ctx, result.causes);
+    printDiagnosis(ctx, result);
   }
   return result.matches || result.causes.length ? 0 : 1;
 };

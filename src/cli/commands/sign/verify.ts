@@ -58,7 +58,7 @@ export const verifyRun: RunFn<ParamsOptions> = async (ctx, args, options) => {
     ctx.out.data(`invalid (${signType})`);
     ctx.out.info(`expected sign: ${expected}`);
     ctx.out.info(`received sign: ${received}`);
-    printDiagnosis(ctx, diagnosis!.causes);
+    printDiagnosis(ctx, diagnosis!);
   }
   return valid ? 0 : 1;
 };
