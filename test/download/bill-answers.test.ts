@@ -194,9 +194,13 @@ describe('bill download streams the bill to the file', () => {
       ),
     );
     const rows = Math.ceil((65 * 1024 * 1024) / row.length);
+    const summary = Buffer.from(
+      '总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\r\n`1,`0.01,`0.00,`0.00,`0.00000,`0.01,`0.00\r\n',
+    );
     const expected = createHash('sha256').update(header);
     for (let i = 0; i < rows; i++) expected.update(row);
-    const size = header.length + rows * row.length;
+    expected.update(summary);
+    const size = header.length + rows * row.length + summary.length;
     const url = await startServer(async (response) => {
       response.writeHead(200, { 'content-type': 'text/plain' });
       response.write(header);
@@ -205,7 +209,7 @@ describe('bill download streams the bill to the file', () => {
           await new Promise((resolve) => response.once('drain', resolve));
         }
       }
-      response.end();
+      response.end(summary);
     });
     const { env, out } = setup(url);
     const result = await runCli(
@@ -223,6 +227,29 @@ describe('bill download streams the bill to the file', () => {
       sha256: expected.digest('hex'),
     });
     expect(readdirSync(out)).toEqual([`bill-ALL-${day}.csv`]);
+  });
+
+  it('keeps the earlier file when a complete-looking answer has no summary (exit 3)', async () => {
+    const day = daysAgo(1);
+    const cut = Buffer.from('\ufeff交易时间,公众账号ID,商户号\r\n`2026');
+    const url = await startServer(async (response) => {
+      response.writeHead(200, {
+        'content-type': 'text/plain',
+        'content-length': String(cut.length),
+      });
+      response.end(cut);
+    });
+    const { env, out } = setup(url);
+    const path = join(out, `bill-ALL-${day}.csv`);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path, B31);
+    const result = await runCli(
+      ['bill', 'download', '--date', day, '--out', out],
+      { env },
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('without its summary lines');
+    expect(readFileSync(path)).toEqual(B31);
   });
 
   it('keeps the earlier file when the connection breaks mid-bill (exit 3)', async () => {

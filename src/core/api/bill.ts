@@ -1,4 +1,6 @@
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -7,7 +9,7 @@ import {
   noBillFileName,
   writeFileAtomic,
 } from '../download/files.js';
-import { UsageError } from '../errors.js';
+import { NetworkError, UsageError } from '../errors.js';
 import type { PayClient } from '../http/client.js';
 import { WeChatApiError } from '../http/errors.js';
 import { buildXml } from '../xml.js';
@@ -225,6 +227,16 @@ async function toFile(
     await writeFileAtomic(marker, noBillMarker(bill_date, got));
     return { status: 'no_bill', bill_date, message: got.message, path: marker };
   }
+  if (!(await endsWithSummary(got.sink.readBack(), got.gzip, day.kind))) {
+    await got.sink.abort();
+    throw new NetworkError(
+      'BILL_INCOMPLETE',
+      `The ${day.kind === 'bill' ? 'trade' : 'fund-flow'} bill of ${bill_date} ends without its summary lines: the answer was cut short.`,
+      {
+        hint: 'Download it again; any earlier file of that day is kept as it was.',
+      },
+    );
+  }
   await got.sink.file.commit();
   // A bill now exists for the day: an older empty-day marker is wrong.
   await unlink(marker).catch(() => undefined);
@@ -290,6 +302,31 @@ function noBillMarker(bill_date: string, answer: NoBillAnswer): string {
     error_code: answer.error_code,
     bill_date,
   })}\n`;
+}
+
+/**
+ * Whether a saved bill ends with its summary (the second-to-last line names
+ * the totals, spec 5): a body cut short after a valid header would otherwise
+ * replace a good file. Reads the file once, keeping only its last bytes.
+ */
+async function endsWithSummary(
+  bytes: AsyncIterable<Buffer>,
+  gzip: boolean,
+  kind: 'bill' | 'fundflow',
+): Promise<boolean> {
+  const source = gzip
+    ? Readable.from(bytes).pipe(createGunzip())
+    : Readable.from(bytes);
+  let tail = Buffer.alloc(0);
+  try {
+    for await (const chunk of source) {
+      tail = Buffer.concat([tail, chunk as Buffer]).subarray(-8192);
+    }
+  } catch {
+    return false;
+  }
+  const text = tail.toString('utf8');
+  return text.includes(kind === 'bill' ? '总交易单数' : '资金流水总笔数');
 }
 
 /** Bill bytes into an {@link AtomicFile}, read back from its temp file. */
