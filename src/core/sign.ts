@@ -64,19 +64,38 @@ export function canonicalize(params: Params): CanonicalForm {
  * the byte order for every valid name. A v2 body has a few dozen fields at
  * most, where insertion sort beats Array.prototype.sort by half.
  */
-function sortedNames(params: Params): string[] {
+function sortedNames(params: Params): readonly string[] {
   const names = Object.keys(params);
-  if (names.length > 64) return names.sort();
-  for (let i = 1; i < names.length; i++) {
-    const name = names[i];
-    let j = i - 1;
-    while (j >= 0 && names[j] > name) {
-      names[j + 1] = names[j];
-      j--;
+  if (sameNames(names, lastNames)) return lastSorted;
+  const sorted = names.slice();
+  if (sorted.length > 64) {
+    sorted.sort();
+  } else {
+    for (let i = 1; i < sorted.length; i++) {
+      const name = sorted[i];
+      let j = i - 1;
+      while (j >= 0 && sorted[j] > name) {
+        sorted[j + 1] = sorted[j];
+        j--;
+      }
+      sorted[j + 1] = name;
     }
-    names[j + 1] = name;
   }
-  return names;
+  lastNames = names;
+  lastSorted = sorted;
+  return sorted;
+}
+
+// A server signs the same shape of parameters again and again (every
+// notification, every order); comparing the names with the previous call's
+// is cheaper than sorting them, and the result is the same sorted order.
+let lastNames: readonly string[] = [];
+let lastSorted: readonly string[] = [];
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
