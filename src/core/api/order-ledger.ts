@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 import { FileLock, StateLockTimeoutError } from '../file-lock.js';
 import { ConfigError } from '../errors.js';
 
@@ -108,14 +109,7 @@ export class FileOrderLedger implements OrderLedger {
   }
 
   private async write(data: LedgerFile): Promise<void> {
-    const temp = join(
-      dirname(this.path),
-      `.orders.${process.pid}.${Date.now()}.tmp`,
-    );
-    await writeFile(temp, `${JSON.stringify(data, null, 1)}\n`, {
-      mode: 0o600,
-    });
-    await rename(temp, this.path);
+    await writeFileAtomic(this.path, `${JSON.stringify(data, null, 1)}\n`);
   }
 
   private async locked<T>(action: () => Promise<T>): Promise<T> {

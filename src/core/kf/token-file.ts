@@ -1,6 +1,6 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../download/files.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import type { CachedToken, TokenCache } from './token.js';
 
 /** A cache of a few AppIDs is a few KB; a larger file is not ours. */
