@@ -38,9 +38,9 @@ describe('refunds and bills against the simulator (--mock)', () => {
     );
     expect(paid.code, paid.stderr).toBe(0);
 
-    for (const [refund, no] of [
-      ['2.50', 'R-mock-1'],
-      ['1.00', 'R-mock-2'],
+    for (const [refund, no, fen] of [
+      ['2.50', 'R-mock-1', '250'],
+      ['1.00', 'R-mock-2', '100'],
     ]) {
       const refunded = await runCli(
         [
@@ -61,7 +61,15 @@ describe('refunds and bills against the simulator (--mock)', () => {
         { env },
       );
       expect(refunded.code, refunded.stderr).toBe(0);
-      expect(JSON.parse(refunded.stdout).out_refund_no).toBe(no);
+      const doc = JSON.parse(refunded.stdout);
+      expect(doc.out_refund_no).toBe(no);
+      // WeChat's own fields stay strings; amounts adds fen and yuan, as in
+      // order create and query.
+      expect(doc.refund_fee).toBe(fen);
+      expect(doc.amounts.refund_fee).toEqual({
+        fen: Number(doc.refund_fee),
+        yuan: refund,
+      });
     }
 
     const queried = await runCli(

@@ -14,6 +14,7 @@ import {
   validateOutRefundNo,
 } from '../../../core/fields.js';
 import { fenToYuan, parseFen, yuanToFen } from '../../../core/money.js';
+import { amounts } from '../../amounts.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
 import { EXIT } from '../../exit-codes.js';
@@ -59,7 +60,11 @@ export const createRun: RunFn<CreateOptions> = async (ctx, _args, options) => {
     );
     if (ctx.out.json) {
       const { sign: _sign, ...fields } = accepted.fields;
-      ctx.out.document({ ...fields, out_refund_no: accepted.out_refund_no });
+      ctx.out.document({
+        ...fields,
+        out_refund_no: accepted.out_refund_no,
+        amounts: amounts(fields),
+      });
       return EXIT.OK;
     }
     printAccepted(ctx, accepted);
