@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { ConfigError, UsageError } from '../core/errors.js';
 import {
   applyEnvOverrides,
@@ -13,7 +12,7 @@ import {
 } from '../sim/demo.js';
 import { configDir } from './config-dir.js';
 import type { ConfigStore } from './config-store.js';
-import { readAll, type CliIO } from './io.js';
+import type { CliIO } from './io.js';
 import { Output } from './output.js';
 
 /** A secret file larger than this is not a secret file. */
@@ -180,18 +179,19 @@ export class Context {
 
   /** Reads a secret from a file or stdin (`-`), trimming one final newline. */
   async readSecretFile(path: string, flag: string): Promise<string> {
-    let raw: string;
-    if (path === '-') this.claimStdin(flag);
-    try {
-      const source = path === '-' ? this.io.stdin : createReadStream(path);
-      raw = (await readAll(source, SECRET_FILE_MAX_BYTES)).toString('utf8');
-    } catch (error) {
-      throw new UsageError(
-        'SECRET_FILE_UNREADABLE',
-        `Cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        { cause: error },
-      );
-    }
+    const { readCapped } = await import('./input-file.js');
+    const data = await readCapped(this, path, {
+      flag,
+      limit: SECRET_FILE_MAX_BYTES,
+      unreadableCode: 'SECRET_FILE_UNREADABLE',
+      tooLarge: (size) =>
+        new UsageError(
+          'SECRET_FILE_TOO_LARGE',
+          `${flag} ${path} is ${size}; a secret is a few dozen characters.`,
+          { hint: `Give the file that holds only the secret for ${flag}.` },
+        ),
+    });
+    const raw = data.toString('utf8');
     const secret = raw.replace(/\r?\n$/, '');
     for (const warning of keyWarnings(secret).slice(0, 1)) {
       if (flag === '--key-file' && /whitespace/.test(warning)) {

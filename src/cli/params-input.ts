@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { InputError, UsageError } from '../core/errors.js';
 import { parseParamsText, type ParsedParams } from '../core/params-text.js';
 import { parseSignType, type SignType } from '../core/sign.js';
 import type { Context } from './context.js';
-import { readAll } from './io.js';
+import { readCapped } from './input-file.js';
 
 /** Parameter sets are a few KB; 16 MiB leaves room for any honest input. */
 const INPUT_MAX_BYTES = 16 * 1024 * 1024;
@@ -16,32 +15,21 @@ export interface ParamsOptions {
 }
 
 /** Reads a file, or stdin for `-`, naming the flag in any error. */
-export async function readInput(
+export function readInput(
   ctx: Context,
   path: string,
   flag: string,
   maxBytes = INPUT_MAX_BYTES,
 ): Promise<Buffer> {
-  if (path === '-') ctx.claimStdin(flag);
-  try {
-    // Read at most maxBytes + 1 from files too: /dev/zero or a huge file
-    // must be refused without reading it all.
-    const source = path === '-' ? ctx.io.stdin : createReadStream(path);
-    return await readAll(source, maxBytes);
-  } catch (error) {
-    if (error instanceof RangeError) {
-      throw new InputError(
+  return readCapped(ctx, path, {
+    flag,
+    limit: maxBytes,
+    tooLarge: () =>
+      new InputError(
         'INPUT_TOO_LARGE',
         `${flag} ${path} is larger than ${maxBytes} bytes; refused.`,
-      );
-    }
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      'INPUT_UNREADABLE',
-      `Cannot read ${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}.`,
-      { cause: error },
-    );
-  }
+      ),
+  });
 }
 
 /** Parameters from `name=value` arguments or from `--in FILE|-`. */

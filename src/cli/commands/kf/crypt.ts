@@ -4,7 +4,7 @@ import { MAX_PUSH_BYTES, parsePushBody } from '../../../core/kf/message.js';
 import { openPush, sealPush, sealReply } from '../../../core/kf/push.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { readCapped } from './input.js';
+import { readCapped } from '../../input-file.js';
 import { printable, printableJson } from './print.js';
 import {
   loadKfSetup,

@@ -3,7 +3,6 @@ import { KfClient } from '../../../core/kf/send.js';
 import { AccessTokenManager } from '../../../core/kf/token.js';
 import { FileTokenCache } from '../../../core/kf/token-file.js';
 import type { Context } from '../../context.js';
-import { readKfSecret } from './input.js';
 import { mpBaseUrl, tokenCachePath, type KfSetup } from './setup.js';
 
 /** The mini-program API as one command uses it. */
@@ -27,7 +26,7 @@ async function appSecret(
   options: MpOptions,
 ): Promise<string | undefined> {
   if (options.appSecretFile) {
-    return readKfSecret(ctx, options.appSecretFile, '--app-secret-file');
+    return ctx.readSecretFile(options.appSecretFile, '--app-secret-file');
   }
   // WXPAY_APP_SECRET is applied to the profile by ctx.profile().
   return setup.profile.app_secret;

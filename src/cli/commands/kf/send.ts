@@ -12,7 +12,7 @@ import {
 } from '../../../core/kf/send.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { readCapped } from './input.js';
+import { readCapped } from '../../input-file.js';
 import { openMp, type MpOptions, type MpSession } from './mp.js';
 import { loadKfSetup, requireAppid } from './setup.js';
 

@@ -4,7 +4,6 @@ import { decodeEncodingAesKey } from '../../../core/kf/crypto.js';
 import type { PushFormat } from '../../../core/kf/message.js';
 import { DEFAULT_MP_BASE_URL, type Profile } from '../../../core/profile.js';
 import type { Context } from '../../context.js';
-import { readKfSecret } from './input.js';
 
 /**
  * What every kf command needs from the profile, read once. Secrets come
@@ -48,10 +47,10 @@ export async function loadKfSetup(
   }
   const profile = resolved?.profile ?? {};
   const token = options.tokenFile
-    ? await readKfSecret(ctx, options.tokenFile, '--token-file')
+    ? await ctx.readSecretFile(options.tokenFile, '--token-file')
     : (nonEmpty(ctx.env[KF_TOKEN_ENV]) ?? profile.token);
   const aesKeyText = options.aesKeyFile
-    ? await readKfSecret(ctx, options.aesKeyFile, '--aes-key-file')
+    ? await ctx.readSecretFile(options.aesKeyFile, '--aes-key-file')
     : (nonEmpty(ctx.env[KF_AES_KEY_ENV]) ?? profile.encoding_aes_key);
   return {
     profileName: resolved?.name,

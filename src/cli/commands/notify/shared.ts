@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { ConfigError, InputError, UsageError } from '../../../core/errors.js';
 import {
   NOTIFY_MAX_BYTES,
@@ -6,6 +5,7 @@ import {
 } from '../../../core/notify/types.js';
 import { parseSignType } from '../../../core/sign.js';
 import type { Context } from '../../context.js';
+import { readCapped } from '../../input-file.js';
 
 export interface ProfileFlags {
   keyFile?: string;
@@ -46,68 +46,24 @@ export async function notifyProfile(
  * byte over the cap: a body over it is refused without reading the rest,
  * so `/dev/zero` or a huge file cannot fill the memory.
  */
-export async function readNotificationBody(
+export function readNotificationBody(
   ctx: Context,
   path: string,
   flag: string,
   cap = NOTIFY_MAX_BYTES,
 ): Promise<Buffer> {
-  let body: Buffer;
-  try {
-    body =
-      path === '-'
-        ? await readStreamHead(ctx.io.stdin, cap + 1)
-        : await readFileHead(path, cap + 1);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(
-      'INPUT_UNREADABLE',
-      `Cannot read ${flag} ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}.`,
-      { cause: error },
-    );
-  }
-  if (body.length > cap) {
-    throw new InputError(
-      'XML_TOO_LARGE',
-      `${path === '-' ? 'stdin' : path} holds more than a notification can; the limit is ${cap} bytes.`,
-      {
-        hint: 'Pass the raw body of one notification: real ones are 1-3 KB.',
-      },
-    );
-  }
-  return body;
-}
-
-async function readFileHead(path: string, max: number): Promise<Buffer> {
-  const file = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(max);
-    let filled = 0;
-    while (filled < max) {
-      const { bytesRead } = await file.read(buffer, filled, max - filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
-  } finally {
-    await file.close();
-  }
-}
-
-async function readStreamHead(
-  stream: NodeJS.ReadableStream,
-  max: number,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-    chunks.push(buffer);
-    size += buffer.length;
-    // Leaving the loop stops reading (and closes the stream).
-    if (size >= max) break;
-  }
-  return Buffer.concat(chunks).subarray(0, max);
+  return readCapped(ctx, path, {
+    flag,
+    limit: cap,
+    tooLarge: () =>
+      new InputError(
+        'XML_TOO_LARGE',
+        `${path === '-' ? 'stdin' : path} holds more than a notification can; the limit is ${cap} bytes.`,
+        {
+          hint: 'Pass the raw body of one notification: real ones are 1-3 KB.',
+        },
+      ),
+  });
 }
 
 /** Warns on stderr about the identity checks that cannot be made. */

@@ -1,12 +1,13 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { UsageError, WxPayError } from '../../../core/errors.js';
-import type { Context } from '../../context.js';
-import { readAll } from '../../io.js';
+import { UsageError, WxPayError } from '../core/errors.js';
+import type { Context } from './context.js';
+import { readAll } from './io.js';
 
 /**
- * Every file a kf command reads has a size no real input comes near (a push
- * is a few KB, an image at most 2 MB, a secret a few dozen characters), so
- * nothing larger is ever held in memory.
+ * Every input file a command reads has a size no real input comes near (a
+ * notification or push is a few KB, an image at most 2 MB, a secret a few
+ * dozen characters), so nothing larger is ever held in memory: /dev/zero or
+ * a huge file is refused, not read.
  */
 export interface CappedRead {
   /** Names the input in errors: a flag, or "the input file". */
@@ -30,6 +31,7 @@ export async function readCapped(
   read: CappedRead,
 ): Promise<Buffer> {
   if (path === '-') {
+    ctx.claimStdin(read.flag);
     try {
       return await readAll(ctx.io.stdin, read.limit);
     } catch (error) {
@@ -80,30 +82,4 @@ function unreadable(path: string, read: CappedRead, error: unknown) {
     `Cannot read ${read.flag} ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}.`,
     { cause: error },
   );
-}
-
-/** Secrets are a few dozen characters; 64 KiB leaves room for any. */
-const MAX_SECRET_BYTES = 64 * 1024;
-
-/**
- * A secret from a file or stdin (`-`), one final newline trimmed, read with
- * the cap every kf file has.
- */
-export async function readKfSecret(
-  ctx: Context,
-  path: string,
-  flag: string,
-): Promise<string> {
-  const data = await readCapped(ctx, path, {
-    flag,
-    limit: MAX_SECRET_BYTES,
-    unreadableCode: 'SECRET_FILE_UNREADABLE',
-    tooLarge: (size) =>
-      new UsageError(
-        'SECRET_FILE_TOO_LARGE',
-        `${flag} ${path} is ${size}; a secret is a few dozen characters.`,
-        { hint: `Give the file that holds only the secret for ${flag}.` },
-      ),
-  });
-  return data.toString('utf8').replace(/\r?\n$/, '');
 }
