@@ -1,3 +1,4 @@
+import { readRequestBody } from '../core/http-body.js';
 import {
   createServer,
   type IncomingMessage,
@@ -128,11 +129,11 @@ async function answer(
         return;
       }
     }
-    const body = await readBody(
+    const body = await readRequestBody(
       req,
       options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     );
-    if (!body) {
+    if (body === 'too_large' || body === 'cut') {
       send(res, refusal(path, 'too_large'), true);
       log(413, 'body too large');
       return;
@@ -189,39 +190,8 @@ function tooLarge(): SimResponse {
   };
 }
 
-/**
- * Reads the body up to `max` bytes. Beyond that, it stops keeping data and
- * returns undefined; the rest is drained (up to a bound) so the client can
- * read the refusal, then the connection is closed.
- */
-function readBody(
-  req: IncomingMessage,
-  max: number,
-): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        over = true;
-        chunks.length = 0;
-        if (size > max * 4) req.socket.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-    req.on('close', () => {
-      if (!req.complete) reject(new Error('client went away'));
-    });
-  });
-}
-
 async function drain(req: IncomingMessage): Promise<void> {
-  await readBody(req, 64 * 1024).catch(() => undefined);
+  await readRequestBody(req, 64 * 1024);
 }
 
 function send(res: ServerResponse, response: SimResponse, close = false): void {

@@ -1,3 +1,4 @@
+import { readRequestBody } from '../http-body.js';
 import {
   createServer,
   type IncomingMessage,
@@ -138,7 +139,7 @@ export class NotifyReceiver {
       return;
     }
     const time = this.options.now?.() ?? new Date();
-    const read = await readBody(req, this.maxBytes);
+    const read = await readRequestBody(req, this.maxBytes, DRAIN_LIMIT);
     const seq = ++this.stats.received;
     if (read === 'too_large' || read === 'cut') {
       // Past the drain limit the client is still sending: answer, then cut.
@@ -277,28 +278,4 @@ function send(res: ServerResponse, status: number, body: string) {
     'Content-Length': Buffer.byteLength(body),
   });
   res.end(body);
-}
-
-/**
- * Reads a body up to the cap. Beyond it the rest is drained, not kept, so
- * the client still gets its 413; beyond the drain limit the socket is cut.
- */
-function readBody(
-  req: IncomingMessage,
-  maxBytes: number,
-): Promise<Buffer | 'too_large' | 'cut'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
-      else if (size > DRAIN_LIMIT) resolve('cut');
-    });
-    req.on('end', () =>
-      resolve(size > maxBytes ? 'too_large' : Buffer.concat(chunks)),
-    );
-    req.on('error', () => resolve('cut'));
-    req.on('aborted', () => resolve('cut'));
-  });
 }

@@ -1,3 +1,4 @@
+import { readRequestBody } from '../../../core/http-body.js';
 import {
   createServer,
   type IncomingMessage,
@@ -51,25 +52,6 @@ function parsePort(value: string | undefined): number {
     throw new UsageError('KF_PORT', `--port must be 0..65535, not "${value}".`);
   }
   return port;
-}
-
-/** Reads a body up to the push cap; undefined when it is larger. */
-function readCapped(request: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_PUSH_BYTES) {
-        resolve(undefined);
-        request.pause();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -132,10 +114,11 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
       report(ctx, event, counts, records, answer);
       return;
     }
-    const body = await readCapped(request);
-    if (body === undefined) {
+    const body = await readRequestBody(request, MAX_PUSH_BYTES);
+    if (body === 'too_large' || body === 'cut') {
       counts.malformed += 1;
       ctx.out.warn(`Refused a body over ${MAX_PUSH_BYTES} bytes.`);
+      if (body === 'cut') response.on('finish', () => request.destroy());
       response.writeHead(413, { connection: 'close' }).end('payload too large');
       return;
     }
