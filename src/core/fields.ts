@@ -159,15 +159,23 @@ export function parseBeijingTime(text: string): Date {
 }
 
 /**
- * Reads a duration such as `30m`, `2h`, `90s` or `1h30m` into milliseconds.
+ * Reads a duration such as `30m`, `2h`, `90s`, `1h30m`, `500ms`, `1.5s` or a
+ * plain number of seconds into milliseconds. Every `--timeout` and
+ * `--expire` flag reads durations this one way.
  */
 export function parseDuration(text: string): number {
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
-  if (!m || text.trim() === '') {
+  const value = text.trim();
+  const m =
+    /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$/.exec(
+      value,
+    );
+  const plain = /^\d+(?:\.\d+)?$/.test(value);
+  if (value === '' || (!m && !plain)) {
     throw new InputError('DURATION_INVALID', `"${text}" is not a duration.`, {
-      hint: 'Write it like 30m, 2h, 90s or 1h30m.',
+      hint: 'Write it like 30m, 2h, 90s, 1h30m or 500ms.',
     });
   }
-  const [, h, mi, s] = m.map((v) => Number(v ?? 0));
-  return ((h * 60 + mi) * 60 + s) * 1000;
+  if (plain) return Math.round(Number(value) * 1000);
+  const [h, mi, s, ms] = m!.slice(1).map((v) => Number(v ?? 0));
+  return Math.round(((h * 60 + mi) * 60 + s) * 1000 + ms);
 }

@@ -122,3 +122,15 @@ describe('parseDuration', () => {
     expect(() => parseDuration('')).toThrow(InputError);
   });
 });
+
+describe('parseDuration, the one duration grammar of every flag', () => {
+  it.each([
+    ['500ms', 500],
+    ['1.5s', 1500],
+    ['2', 2000],
+    ['5m', 300_000],
+    ['1m30s', 90_000],
+  ])('%s is %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+});

@@ -3,6 +3,7 @@ import {
   NOTIFY_MAX_BYTES,
   type NotifyProfile,
 } from '../../../core/notify/types.js';
+import { parseDuration } from '../../../core/fields.js';
 import { parseSignType } from '../../../core/sign.js';
 import type { Context } from '../../context.js';
 import { readCapped } from '../../input-file.js';
@@ -79,14 +80,14 @@ export function warnUnchecked(ctx: Context, profile: NotifyProfile): void {
   }
 }
 
-/** Reads `5s`, `1m`, `500ms` or a plain number of seconds into ms. */
+/** A reply timeout: any duration wxpay reads, from 1 ms to 10 minutes. */
 export function parseTimeout(text: string, flag = '--timeout'): number {
-  const value = text.trim();
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value);
-  const ms = match
-    ? Number(match[1]) *
-      (match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000)
-    : NaN;
+  let ms = NaN;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    // Reported below with the flag's own range.
+  }
   if (!Number.isFinite(ms) || ms <= 0 || ms > 600_000) {
     throw new UsageError(
       'TIMEOUT_INVALID',
@@ -94,7 +95,7 @@ export function parseTimeout(text: string, flag = '--timeout'): number {
       { hint: `Write it like ${flag} 5s, ${flag} 500ms or ${flag} 2.` },
     );
   }
-  return Math.round(ms);
+  return ms;
 }
 
 /** Reads a positive integer flag. */
