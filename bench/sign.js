@@ -1,6 +1,11 @@
 // Signatures per second through wxpay's sign() against a bare node:crypto
 // loop hashing the same pre-sorted string (goal: at least 0.9 of it).
-import { createHash, createHmac } from 'node:crypto';
+// sign() uses the one-shot crypto.hash for MD5 and a prepared KeyObject for
+// HMAC; a second row per algorithm compares it with a bare loop using the
+// same two tricks, so the gain from them is visible and not hidden in the
+// goal's ratio.
+import * as nodeCrypto from 'node:crypto';
+import { createHash, createHmac, createSecretKey } from 'node:crypto';
 import { sign, stringToSign } from '../dist/core/sign.js';
 
 const KEY = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6';
@@ -36,11 +41,15 @@ function best(fn) {
 export async function run() {
   const sorted = stringToSign(PARAMS, KEY);
   const rows = [];
+  const keyObject = createSecretKey(Buffer.from(KEY, 'utf8'));
   const pairs = [
     [
       'MD5',
       () =>
         createHash('md5').update(sorted, 'utf8').digest('hex').toUpperCase(),
+      nodeCrypto.hash
+        ? () => nodeCrypto.hash('md5', sorted, 'hex').toUpperCase()
+        : undefined,
     ],
     [
       'HMAC-SHA256',
@@ -49,9 +58,14 @@ export async function run() {
           .update(sorted, 'utf8')
           .digest('hex')
           .toUpperCase(),
+      () =>
+        createHmac('sha256', keyObject)
+          .update(sorted, 'utf8')
+          .digest('hex')
+          .toUpperCase(),
     ],
   ];
-  for (const [type, bare] of pairs) {
+  for (const [type, bare, prepared] of pairs) {
     const baseline = best(bare);
     const value = best(() => sign(PARAMS, KEY, type));
     rows.push({
@@ -64,6 +78,17 @@ export async function run() {
       goal: '>= 0.90',
       met: value / baseline >= 0.9,
     });
+    if (prepared) {
+      const preparedBaseline = best(prepared);
+      rows.push({
+        name: `  same, vs bare with ${type === 'MD5' ? 'crypto.hash' : 'KeyObject'}`,
+        value,
+        unit: 'sig/s',
+        baseline: preparedBaseline,
+        baselineName: 'prepared bare',
+        ratio: value / preparedBaseline,
+      });
+    }
   }
   return rows;
 }
