@@ -34,6 +34,16 @@ export default tseslint.config(
     },
   },
   {
+    // The launcher is CommonJS so that Node starts it without the ES module
+    // loader (see scripts/bundle-cli.js).
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The core is a library for merchants' servers: no terminal, prompt or
     // colour code, and it never decides to end the process.
     files: ['src/core/**/*.ts', 'src/sim/**/*.ts'],

@@ -47,8 +47,8 @@ async function reconcileFiles(billPath, ordersPath) {
 
 /** The whole CLI, `bill parse FILE --format ndjson`, stdout to /dev/null. */
 async function cli(path) {
-  const { main } = await import('../dist/cli/main.js');
-  const { processIO } = await import('../dist/cli/io.js');
+  // The shipped bundle, as bin/wxpay.cjs loads it.
+  const { main, processIO } = await import('../dist/bin/wxpay.cjs');
   const code = await main(
     ['bill', 'parse', path, '--format', 'ndjson'],
     processIO(),

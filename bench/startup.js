@@ -9,7 +9,7 @@ const bin = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',
   'bin',
-  'wxpay.js',
+  'wxpay.cjs',
 );
 const RUNS = 25;
 

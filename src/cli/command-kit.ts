@@ -43,7 +43,7 @@ export function createKit(io: CliIO): Kit {
           value === undefined ? [] : Array.isArray(value) ? value : [value],
         ) as string[];
         const { Context } = await import('./context.js');
-        const ctx = new Context(io, globals);
+        const ctx = await Context.create(io, globals);
         const run = await load();
         kit.exitCode = (await run(ctx, args, options as never)) ?? 0;
       };

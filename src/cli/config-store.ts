@@ -1,6 +1,6 @@
 import { statSync, chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Conf from 'conf';
+import type Conf from 'conf';
 import { ConfigError } from '../core/errors.js';
 import type { Profile } from '../core/profile.js';
 import { FileLock, StateLockTimeoutError } from '../core/file-lock.js';
@@ -24,7 +24,17 @@ export class ConfigStore {
   /** True when the file was readable by others before this run fixed it. */
   readonly wasReadableByOthers: boolean;
 
-  constructor(dir: string) {
+  /**
+   * Opens the store in `dir`. conf is an ES module only package, so it is
+   * loaded with import(): the CLI ships as CommonJS (for start-up time) and
+   * Node 20.17 cannot require() an ES module.
+   */
+  static async open(dir: string): Promise<ConfigStore> {
+    const { default: ConfClass } = await import('conf');
+    return new ConfigStore(dir, ConfClass);
+  }
+
+  private constructor(dir: string, ConfClass: typeof Conf) {
     this.dir = dir;
     // Checked before conf opens the file, because opening may rewrite it.
     this.wasReadableByOthers = modeIsLoose(join(dir, 'config.json'));
@@ -32,7 +42,7 @@ export class ConfigStore {
       // Made here with 0700 because conf would follow the umask, and a
       // folder others can write to lets them replace config.json.
       if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-      this.conf = new Conf<StoreShape>({
+      this.conf = new ConfClass<StoreShape>({
         cwd: dir,
         configName: 'config',
         projectName: 'wxpay',

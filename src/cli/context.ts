@@ -43,15 +43,22 @@ export interface ResolvedProfile {
  * and the active profile, each created on first use so `--help` stays fast.
  */
 export class Context {
-  readonly out: Output;
   private storeInstance?: ConfigStore;
   private stdinOwner?: string;
 
-  constructor(
+  private constructor(
     readonly io: CliIO,
     readonly options: GlobalOptions,
-  ) {
-    this.out = new Output(io, options);
+    readonly out: Output,
+  ) {}
+
+  /**
+   * chalk is an ES module only package: loading it with import() keeps the
+   * CommonJS CLI bundle free of a require() that Node 20.17 cannot do.
+   */
+  static async create(io: CliIO, options: GlobalOptions): Promise<Context> {
+    const { Chalk } = await import('chalk');
+    return new Context(io, options, new Output(io, options, Chalk));
   }
 
   get env(): NodeJS.ProcessEnv {
@@ -78,7 +85,7 @@ export class Context {
   async store(): Promise<ConfigStore> {
     if (!this.storeInstance) {
       const { ConfigStore } = await import('./config-store.js');
-      this.storeInstance = new ConfigStore(this.configDir);
+      this.storeInstance = await ConfigStore.open(this.configDir);
       if (this.storeInstance.wasReadableByOthers) {
         // Said by whichever command finds it: the exposure happened before.
         this.out.warn(

@@ -10,7 +10,11 @@ export function processIO(): CliIO {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Touching process.stdin opens it (a socket or TTY handle): about a
+    // millisecond that `--help` and most commands never need.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
   };
 }

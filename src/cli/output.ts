@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { Chalk, ChalkInstance } from 'chalk';
 import type { CliIO } from './io.js';
 
 /**
@@ -18,15 +18,16 @@ export class Output {
   constructor(
     private readonly io: CliIO,
     options: { json?: boolean; verbose?: boolean; color?: boolean },
+    ChalkClass: typeof Chalk,
   ) {
     this.json = options.json ?? false;
     this.verbose = options.verbose ?? false;
     this.stdoutIsTTY = io.stdout.isTTY === true;
     this.stderrIsTTY = io.stderr.isTTY === true;
-    this.color = new Chalk({
+    this.color = new ChalkClass({
       level: colorLevel(io, this.stdoutIsTTY, options.color),
     });
-    this.errColor = new Chalk({
+    this.errColor = new ChalkClass({
       level: colorLevel(io, this.stderrIsTTY, options.color),
     });
   }

@@ -404,7 +404,7 @@ describe('the embedded simulator (mock-runtime)', () => {
       stdin: Readable.from([]),
       env: { WXPAY_CONFIG_DIR: dir },
     };
-    const ctx = new Context(io, { mock: true });
+    const ctx = await Context.create(io, { mock: true });
     const params = orderParams();
     const url = await withSimulator(ctx, async (baseUrl) => {
       const answer = await callPay(

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 // The only place that ends the process: everything else returns exit codes.
+// CommonJS on purpose, like the bundle it loads (see rolldown.config.js):
+// Node 20 starts it without the ES module loader.
+'use strict';
+
 const argv = process.argv.slice(2);
 
 // `wxpay … | head` closes the pipe early; that is the reader's choice, not
@@ -10,13 +14,15 @@ process.stdout.on('error', (error) => {
 });
 
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  // Scripts call --version often; it needs none of the CLI.
-  const { VERSION } = await import('../dist/cli/version.js');
-  process.stdout.write(`${VERSION}\n`);
+  // Scripts call --version often; it needs none of the CLI. (The CLI's own
+  // copy, src/cli/version.ts, is kept equal to this by a test.)
+  process.stdout.write(`${require('../package.json').version}\n`);
 } else {
-  const { main } = await import('../dist/cli/main.js');
-  const { processIO } = await import('../dist/cli/io.js');
-  const { dispatchInterrupt } = await import('../dist/cli/interrupt.js');
+  const {
+    main,
+    processIO,
+    dispatchInterrupt,
+  } = require('../dist/bin/wxpay.cjs');
 
   // SIGTERM (kill, a service manager) stops listeners as cleanly as Ctrl-C.
   let interrupts = 0;
@@ -31,5 +37,14 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
 
-  process.exitCode = await main(argv, processIO());
+  main(argv, processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      // main() maps every error to an exit code; reaching this is a bug.
+      process.stderr.write(`${error?.stack ?? error}\n`);
+      process.exitCode = 1;
+    },
+  );
 }
