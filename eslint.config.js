@@ -36,7 +36,7 @@ export default tseslint.config(
   {
     // The launcher is CommonJS so that Node starts it without the ES module
     // loader (see scripts/bundle-cli.js).
-    files: ['**/*.cjs'],
+    files: ['bin/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly' },

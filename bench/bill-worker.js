@@ -47,7 +47,7 @@ async function reconcileFiles(billPath, ordersPath) {
 
 /** The whole CLI, `bill parse FILE --format ndjson`, stdout to /dev/null. */
 async function cli(path) {
-  // The shipped bundle, as bin/wxpay.cjs loads it.
+  // The shipped bundle, as bin/wxpay.js loads it.
   const { main, processIO } = await import('../dist/bin/wxpay.cjs');
   const code = await main(
     ['bill', 'parse', path, '--format', 'ndjson'],

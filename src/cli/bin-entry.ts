@@ -1,4 +1,4 @@
-// What bin/wxpay.cjs needs from the CLI, bundled into dist/bin/wxpay.cjs.
+// What bin/wxpay.js needs from the CLI, bundled into dist/bin/wxpay.cjs.
 export { main } from './main.js';
 export { processIO } from './io.js';
 export { dispatchInterrupt } from './interrupt.js';

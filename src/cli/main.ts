@@ -9,7 +9,7 @@ import { VERSION } from './version.js';
 
 /**
  * Runs the CLI and returns the exit code. Nothing here exits the process;
- * `bin/wxpay.cjs` does, once.
+ * `bin/wxpay.js` does, once.
  */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const stdout = trackWrites(io.stdout);

@@ -9,7 +9,7 @@ import { tempConfigDir } from '../helpers/cli.js';
 // bundle-cli.js), not the sources the other tests run; npm test builds it.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bundleDir = join(root, 'dist', 'bin');
-const bin = join(root, 'bin', 'wxpay.cjs');
+const bin = join(root, 'bin', 'wxpay.js');
 
 // Node 20.17 and 20.18 cannot require() an ES module; newer 20.x can unless
 // told not to. Every child runs with the older behaviour.

@@ -226,7 +226,7 @@ describe('concurrent and restricted writes', () => {
     await initProfile(dir);
     // Separate processes, as in the reported race; needs the built CLI
     // (npm test builds it first).
-    const bin = fileURLToPath(new URL('../../bin/wxpay.cjs', import.meta.url));
+    const bin = fileURLToPath(new URL('../../bin/wxpay.js', import.meta.url));
     const runs = Array.from(
       { length: 10 },
       (_, i) =>

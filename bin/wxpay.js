@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The only place that ends the process: everything else returns exit codes.
-// CommonJS on purpose, like the bundle it loads (see rolldown.config.js):
-// Node 20 starts it without the ES module loader.
+// CommonJS on purpose (bin/package.json says so while keeping the name that
+// aliases and npx caches already point at), like the bundle it loads: Node
+// 20 starts it without the ES module loader (see scripts/bundle-cli.js).
 'use strict';
 
 const argv = process.argv.slice(2);
