@@ -35,23 +35,27 @@ for (const area of AREAS) {
   }
 }
 
+// One width per column, shared by the header and the rows.
+const WIDTHS = [12, 40, 24, 44, 6, 12, 0];
 console.log(
   ['area', 'measure', 'value', 'baseline', 'ratio', 'goal', 'met']
-    .map((h) => h.padEnd(12))
+    .map((h, i) => h.padEnd(WIDTHS[i]))
     .join(' '),
 );
 for (const row of rows) {
   const met = row.met === undefined ? '' : row.met ? 'yes' : 'NO';
   console.log(
     [
-      row.area.padEnd(12),
-      row.name.padEnd(40),
-      `${format(row.value)} ${row.unit}`.padEnd(24),
-      `${format(row.baseline)} ${row.unit} (${row.baselineName})`.padEnd(44),
-      (row.ratio === undefined ? '' : row.ratio.toFixed(2)).padEnd(6),
-      (row.goal ?? '').padEnd(12),
+      row.area,
+      row.name,
+      `${format(row.value)} ${row.unit}`,
+      `${format(row.baseline)} ${row.unit} (${row.baselineName})`,
+      row.ratio === undefined ? '' : row.ratio.toFixed(2),
+      row.goal ?? '',
       met,
-    ].join(' '),
+    ]
+      .map((cell, i) => cell.padEnd(WIDTHS[i]))
+      .join(' '),
   );
 }
 process.exitCode = failures ? 1 : 0;

@@ -13,18 +13,46 @@ process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(0);
   throw error;
 });
+// A closed stderr (`2>&1 | head`) leaves nothing to tell; the data on
+// stdout and the exit code still matter.
+process.stderr.on('error', (error) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') {
+    throw error;
+  }
+});
+
+/** The bundled CLI, or undefined (with the reason said) if it is not built. */
+function loadCli() {
+  try {
+    return require('../dist/bin/wxpay.cjs');
+  } catch (error) {
+    if (error.code !== 'MODULE_NOT_FOUND') throw error;
+    // The same facts main() gives for any failure, before main() exists.
+    const facts = {
+      code: 'INSTALL_INCOMPLETE',
+      message: `wxpay is not built, or its build is incomplete: ${error.message.split('\n')[0]}`,
+      hint: 'Run `npm run build` in the wxpay folder (npm install does it too).',
+      exit_code: 4,
+    };
+    process.stderr.write(`error: ${facts.message}\nhint: ${facts.hint}\n`);
+    if (argv.includes('--json')) {
+      process.stdout.write(`${JSON.stringify({ error: facts }, null, 2)}\n`);
+    }
+    process.exitCode = 4;
+    return undefined;
+  }
+}
 
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // Scripts call --version often; it needs none of the CLI. (The CLI's own
   // copy, src/cli/version.ts, is kept equal to this by a test.)
   process.stdout.write(`${require('../package.json').version}\n`);
 } else {
-  const {
-    main,
-    processIO,
-    dispatchInterrupt,
-  } = require('../dist/bin/wxpay.cjs');
+  const cli = loadCli();
+  if (cli) run(cli);
+}
 
+function run({ main, processIO, dispatchInterrupt }) {
   // SIGTERM (kill, a service manager) stops listeners as cleanly as Ctrl-C.
   let interrupts = 0;
   const interrupt = (signal) => {

@@ -56,6 +56,6 @@ export function createKit(io: CliIO): Kit {
 export function examples(command: Command, lines: string[]): Command {
   return command.addHelpText(
     'after',
-    `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`,
+    `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}`,
   );
 }

@@ -1,12 +1,56 @@
 import { statSync, chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Conf from 'conf';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, UsageError } from '../core/errors.js';
 import type { Profile } from '../core/profile.js';
 import { FileLock, StateLockTimeoutError } from '../core/file-lock.js';
 
 function modeIsLoose(path: string): boolean {
   return existsSync(path) && (statSync(path).mode & 0o077) !== 0;
+}
+
+/**
+ * Profile names are typed on command lines and used as keys of the file's
+ * `profiles` object, so they are kept to plain words; names that JavaScript
+ * objects already carry are refused outright.
+ */
+export function checkProfileName(name: string): void {
+  const reserved = ['__proto__', 'constructor', 'prototype'];
+  if (
+    !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name) ||
+    reserved.includes(name)
+  ) {
+    throw new UsageError(
+      'PROFILE_NAME_INVALID',
+      `"${name}" cannot be a profile name.`,
+      {
+        hint: 'Use up to 64 letters, digits, "_", "." or "-", starting with a letter or digit.',
+      },
+    );
+  }
+}
+
+const OWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * conf writes through atomically, whose when-exit dependency answers the
+ * first SIGINT or SIGTERM by cleaning up its temp files and sending the same
+ * signal to the process again. bin/wxpay.js handles those two itself (a
+ * listener finishes the requests in flight; a second signal ends at once),
+ * so that echo cut every graceful stop short. Its listeners for those two
+ * are taken off again; its clean-up still runs on 'exit'.
+ */
+async function importConf(): Promise<typeof Conf> {
+  const before = OWN_SIGNALS.map((signal) => process.listeners(signal));
+  const { default: ConfClass } = await import('conf');
+  OWN_SIGNALS.forEach((signal, i) => {
+    for (const listener of process.listeners(signal)) {
+      if (!before[i].includes(listener)) {
+        process.removeListener(signal, listener);
+      }
+    }
+  });
+  return ConfClass;
 }
 
 interface StoreShape {
@@ -30,8 +74,7 @@ export class ConfigStore {
    * Node 20.17 cannot require() an ES module.
    */
   static async open(dir: string): Promise<ConfigStore> {
-    const { default: ConfClass } = await import('conf');
-    return new ConfigStore(dir, ConfClass);
+    return new ConfigStore(dir, await importConf());
   }
 
   private constructor(dir: string, ConfClass: typeof Conf) {
@@ -103,7 +146,11 @@ export class ConfigStore {
    * number where a string belongs would otherwise fail deep inside a command.
    */
   get(name: string): Profile | undefined {
-    const profile: unknown = this.conf.get('profiles')?.[name];
+    const profiles = this.conf.get('profiles');
+    // Own names only: `constructor` or `__proto__` must not find the
+    // prototype's members.
+    const profile: unknown =
+      profiles && Object.hasOwn(profiles, name) ? profiles[name] : undefined;
     if (profile === undefined) return undefined;
     if (
       profile === null ||
@@ -161,12 +208,14 @@ export class ConfigStore {
   }
 
   async saveProfile(name: string, profile: Profile): Promise<void> {
+    checkProfileName(name);
     await this.update((data) => {
       data.profiles = { ...data.profiles, [name]: profile };
     });
   }
 
   async setCurrent(name: string): Promise<void> {
+    checkProfileName(name);
     await this.update((data) => {
       data.current = name;
     });

@@ -156,7 +156,17 @@ export class Context {
   }
 
   private async profileKey(): Promise<string> {
-    const { profile, name } = await this.profile();
+    const { profile, name } = await this.profile().catch((error: unknown) => {
+      // With no profile at all, the quickest way to a key is the flag or
+      // the variable, not a whole profile.
+      if (error instanceof ConfigError && error.code === 'PROFILE_MISSING') {
+        throw new ConfigError(error.code, error.message, {
+          hint: `Pass --key-file PATH, set WXPAY_KEY, or ${error.hint?.replace(/^Run/, 'run') ?? 'run `wxpay config init`.'}`,
+          cause: error,
+        });
+      }
+      throw error;
+    });
     if (profile.key === undefined) {
       throw new ConfigError(
         'KEY_MISSING',
@@ -198,7 +208,15 @@ export class Context {
           { hint: `Give the file that holds only the secret for ${flag}.` },
         ),
     });
-    const raw = data.toString('utf8');
+    let raw = data.toString('utf8');
+    // Windows editors may start a saved file with a byte-order mark; it is
+    // never part of a secret, and left in, it would look like a wrong key.
+    if (raw.startsWith('\ufeff')) {
+      raw = raw.slice(1);
+      this.out.warn(
+        `${flag} ${path} starts with a byte-order mark; ignored it.`,
+      );
+    }
     const secret = raw.replace(/\r?\n$/, '');
     for (const warning of keyWarnings(secret).slice(0, 1)) {
       if (flag === '--key-file' && /whitespace/.test(warning)) {

@@ -30,7 +30,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   2    usage error or bad input (including unsafe XML)
   3    network or transport failure
   4    missing or invalid configuration or credentials
-  130  interrupted (Ctrl-C)`;
+  130  interrupted (Ctrl-C); 143 when stopped by SIGTERM`;
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof InterruptedError) return EXIT.INTERRUPTED;

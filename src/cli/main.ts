@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { WxPayError } from '../core/errors.js';
-import { escapeControls } from '../core/safe-text.js';
+import { ConfigError, WxPayError } from '../core/errors.js';
+import { escapeControls, escapeControlsInJson } from '../core/safe-text.js';
 import { createKit } from './command-kit.js';
 import { registerCommands } from './commands/index.js';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from './exit-codes.js';
@@ -19,19 +19,40 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     await registerCommands(program, kit, argv);
     await program.parseAsync(argv, { from: 'user' });
     return kit.exitCode;
-  } catch (error) {
+  } catch (caught) {
+    const error = installProblem(caught) ?? caught;
     const code = report(error, io, argv);
     // `--json` promises one JSON document on stdout; a failure before any
     // output still gets one, so `… --json | jq` reads the error.
     if (wantsJson(argv) && !stdout.written() && code !== EXIT.OK) {
       io.stdout.write(
-        `${JSON.stringify({ error: errorFacts(error, code) }, null, 2)}\n`,
+        `${escapeControlsInJson({ error: errorFacts(error, code) }, 2)}\n`,
       );
     }
     return code;
   } finally {
     stdout.restore();
   }
+}
+
+/**
+ * A command's chunk or a dependency that cannot be found means an
+ * incomplete install or build, not a bug to report: say how to repair it.
+ */
+function installProblem(error: unknown): ConfigError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') {
+    return undefined;
+  }
+  const first = String((error as Error).message).split('\n')[0];
+  return new ConfigError(
+    'INSTALL_INCOMPLETE',
+    `A part of wxpay is missing: ${first}`,
+    {
+      hint: 'Reinstall wxpay; in a checkout, run `npm install` (it also builds).',
+      cause: error,
+    },
+  );
 }
 
 function wantsJson(argv: string[]): boolean {
@@ -59,22 +80,22 @@ function errorFacts(error: unknown, exitCode: number) {
   if (error instanceof CommanderError) {
     return {
       code: 'USAGE',
-      message: printable(error.message.replace(/^error: /, '')),
+      message: error.message.replace(/^error: /, ''),
       exit_code: exitCode,
     };
   }
   if (error instanceof WxPayError) {
     return {
       code: error.code,
-      message: printable(error.message),
-      hint: error.hint === undefined ? undefined : printable(error.hint),
+      message: error.message,
+      hint: error.hint,
       exit_code: exitCode,
     };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {
     code: 'UNEXPECTED',
-    message: printable(message),
+    message,
     exit_code: exitCode,
   };
 }

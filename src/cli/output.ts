@@ -14,6 +14,7 @@ export class Output {
   readonly errColor: ChalkInstance;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly io: CliIO,
@@ -52,6 +53,10 @@ export class Output {
   }
 
   warn(text: string): void {
+    // Two checks can find the same thing (the key file reader and the
+    // profile validator both see a padded key); say it once.
+    if (this.warned.has(text)) return;
+    this.warned.add(text);
     this.info(this.errColor.yellow(`! ${text}`));
   }
 

@@ -38,6 +38,25 @@ export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com';
 export const DEFAULT_BACKUP_BASE_URL = 'https://api2.mch.weixin.qq.com';
 export const DEFAULT_MP_BASE_URL = 'https://api.weixin.qq.com';
 
+/**
+ * The value wxpay uses for a field the profile leaves unset, if it has one.
+ * The backup host applies only while base_url is WeChat's own primary host,
+ * so a local or test base_url never fails over to a real WeChat host.
+ */
+export function defaultValue(
+  field: ProfileField,
+  profile: Profile,
+): string | undefined {
+  if (field === 'base_url') return DEFAULT_BASE_URL;
+  if (field === 'mp_base_url') return DEFAULT_MP_BASE_URL;
+  if (field === 'sign_type') return 'MD5';
+  if (field === 'backup_base_url') {
+    const primary = (profile.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    return primary === DEFAULT_BASE_URL ? DEFAULT_BACKUP_BASE_URL : undefined;
+  }
+  return undefined;
+}
+
 /** Fields that are secrets: never shown, logged or taken from a flag value. */
 export const SECRET_FIELDS: readonly ProfileField[] = [
   'key',

@@ -34,14 +34,18 @@ export function escapeControls(text: string): string {
   });
 }
 
+/** The unsafe set past C0, which JSON.stringify leaves as they are. */
+const UNSAFE_PAST_C0 = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 /**
- * JSON text for a piped line: JSON.stringify already escapes C0 controls;
- * the rest of the unsafe set is escaped the JSON way, so the value parses
- * back unchanged.
+ * JSON text for a piped line or an indented document: JSON.stringify
+ * already escapes C0 controls inside strings (a raw newline can only be the
+ * indentation's); the rest of the unsafe set is escaped the JSON way, so
+ * the value parses back unchanged.
  */
-export function escapeControlsInJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    UNSAFE,
+export function escapeControlsInJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(
+    UNSAFE_PAST_C0,
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -105,6 +105,14 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
+ * stringSignTemp from a ready stringA: `stringA&key=KEY`, or `key=KEY` alone
+ * when every field was dropped (the same text `stringToSign` builds).
+ */
+export function appendKey(stringA: string, key: string): string {
+  return stringA === '' ? `key=${key}` : `${stringA}&key=${key}`;
+}
+
+/**
  * stringSignTemp: stringA followed by `&key=KEY`. This is the hot path of
  * every signature, so it builds the string in one pass without the
  * bookkeeping of `canonicalize`; plain `+` on cached `name=` prefixes is
@@ -134,10 +142,11 @@ function md5Hex(text: string): string {
  * HMAC-SHA256 keyed with the API key, upper-case hex.
  */
 export function digest(text: string, key: string, signType: SignType): string {
-  if (signType === 'MD5') {
-    return md5Hex(text).toUpperCase();
-  }
-  return hmacSha256Hex(key, text).toUpperCase();
+  if (signType === 'MD5') return md5Hex(text).toUpperCase();
+  if (signType === 'HMAC-SHA256') return hmacSha256Hex(key, text).toUpperCase();
+  // Plain JavaScript callers can pass anything: read 'md5' as MD5, and
+  // refuse a typo rather than sign with an algorithm nobody asked for.
+  return digest(text, key, parseSignType(String(signType)));
 }
 
 /**
@@ -221,8 +230,9 @@ export function verify(
     });
   }
   const received = String(params.sign ?? '');
-  const signType =
-    options.signType ?? detectSignType(params, options.fallbackSignType);
+  const signType = options.signType
+    ? parseSignType(String(options.signType))
+    : detectSignType(params, options.fallbackSignType);
   const expected = sign(params, key, signType);
   const valid = received !== '' && signaturesEqual(received, expected);
   return { valid, signType, expected, received };
@@ -239,6 +249,9 @@ export function keyFingerprint(key: string): string {
 
 /** Masks a secret except its last 4 characters. */
 export function maskSecret(secret: string, visible = 4): string {
-  if (secret.length <= visible) return '*'.repeat(secret.length);
-  return '*'.repeat(secret.length - visible) + secret.slice(-visible);
+  // A short secret would give away too much of itself: never show more
+  // than a quarter of it.
+  const shown = Math.min(visible, Math.floor(secret.length / 4));
+  if (shown <= 0) return '*'.repeat(secret.length);
+  return '*'.repeat(secret.length - shown) + secret.slice(-shown);
 }

@@ -133,6 +133,12 @@ async function answer(
       req,
       options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     );
+    if (body === 'aborted') {
+      // The client is gone; there is no one to answer.
+      req.destroy();
+      log(400, 'body incomplete: the client closed the connection');
+      return;
+    }
     if (body === 'too_large' || body === 'cut') {
       send(res, refusal(path, 'too_large'), true);
       log(413, 'body too large');

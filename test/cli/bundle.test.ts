@@ -1,5 +1,12 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -144,5 +151,56 @@ describe('the CommonJS CLI bundle', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/^error: /m);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says the build is missing or incomplete, exit 4, even with --json', async () => {
+    // A copy of the package without dist/bin, then one missing a chunk.
+    const copy = tempConfigDir();
+    cpSync(join(root, 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+    const unbuilt = await run([join(copy, 'bin', 'wxpay.js'), '--json']);
+    expect(unbuilt.code).toBe(4);
+    expect(unbuilt.stderr).toContain('hint: Run `npm run build`');
+    expect(JSON.parse(unbuilt.stdout).error).toMatchObject({
+      code: 'INSTALL_INCOMPLETE',
+      exit_code: 4,
+    });
+
+    cpSync(bundleDir, join(copy, 'dist', 'bin'), { recursive: true });
+    const chunks = join(copy, 'dist', 'bin', 'chunks');
+    const diagnoseChunk = readdirSync(chunks).find((f) =>
+      f.startsWith('diagnose-'),
+    );
+    rmSync(join(chunks, diagnoseChunk!));
+    const partial = await run(
+      [
+        join(copy, 'bin', 'wxpay.js'),
+        'sign',
+        'diagnose',
+        'a=1',
+        '--sign',
+        'A'.repeat(32),
+        '--mock',
+      ],
+      { WXPAY_CONFIG_DIR: tempConfigDir() },
+    );
+    expect(partial.code).toBe(4);
+    expect(partial.stderr).toContain('A part of wxpay is missing');
+    expect(partial.stderr).not.toContain('unexpected');
+  });
+
+  it('keeps going when stderr is closed early', async () => {
+    const child = spawn(
+      process.execPath,
+      [bin, 'sign', 'a=1', '--explain', '--mock'],
+      { cwd: root, env: { PATH: process.env.PATH ?? '' } },
+    );
+    child.stderr.destroy();
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^[0-9A-F]{32}\n$/);
   });
 });

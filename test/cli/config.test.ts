@@ -118,6 +118,55 @@ describe('wxpay config', () => {
     expect(short.stderr).toContain('exactly 32');
   });
 
+  it('gets the default of an unset field that has one, saying so', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const env = { WXPAY_CONFIG_DIR: dir };
+    const base = await runCli(['config', 'get', 'base_url'], { env });
+    expect(base).toMatchObject({
+      code: 0,
+      stdout: 'https://api.mch.weixin.qq.com\n',
+    });
+    expect(base.stderr).toContain('not set in profile "default"; the default');
+    const json = await runCli(['config', 'get', 'sign_type', '--json'], {
+      env,
+    });
+    expect(JSON.parse(json.stdout)).toEqual({
+      profile: 'default',
+      sign_type: 'MD5',
+      default: true,
+    });
+    // A local base_url never gets WeChat's backup host as a default.
+    await runCli(['config', 'set', 'base_url', 'http://127.0.0.1:9'], { env });
+    const backup = await runCli(['config', 'get', 'backup_base_url'], { env });
+    expect(backup.code).toBe(4);
+    const notify = await runCli(['config', 'get', 'notify_url'], { env });
+    expect(notify.code).toBe(4);
+  });
+
+  it('refuses an unknown sign_type in one clean sentence', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const result = await runCli(['config', 'set', 'sign_type', 'sha1'], {
+      env: { WXPAY_CONFIG_DIR: dir },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'error: Invalid sign_type: Unknown sign type "sha1".\n',
+    );
+  });
+
+  it('says a warning once even when two checks find it', async () => {
+    const dir = tempConfigDir();
+    writeFileSync(join(dir, 'padded.txt'), ` ${KEY.slice(1)} `);
+    const result = await initProfile(dir, [
+      '--key-file',
+      join(dir, 'padded.txt'),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr.match(/whitespace/g)).toHaveLength(1);
+  });
+
   it('warns about a malformed appid and mch_id', async () => {
     const dir = tempConfigDir();
     await initProfile(dir);
@@ -217,6 +266,57 @@ describe('a hand-edited config file', () => {
     expect(result.code).toBe(4);
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toContain('unexpected');
+  });
+});
+
+describe('profile names', () => {
+  it('never finds an object member such as constructor or __proto__', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const env = { WXPAY_CONFIG_DIR: dir };
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const use = await runCli(['config', 'use', name], { env });
+      expect(use.code, name).not.toBe(0);
+      expect(use.stderr, name).not.toContain('malformed');
+      const get = await runCli(['--profile', name, 'config', 'get', 'mch_id'], {
+        env,
+      });
+      expect(get.code, name).toBe(4);
+      expect(get.stderr, name).toContain(`No profile named "${name}"`);
+    }
+  });
+
+  it('refuses to create a profile whose name is not a plain word', async () => {
+    const dir = tempConfigDir();
+    for (const name of [
+      '__proto__',
+      'constructor',
+      'a b',
+      '-x',
+      'x'.repeat(65),
+    ]) {
+      const result = await initProfile(dir, ['--profile', name]);
+      expect(result.code, name).toBe(2);
+      expect(result.stderr, name).toContain('cannot be a profile name');
+    }
+    const ok = await initProfile(dir, ['--profile', 'shop-2.test_A']);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('warns when config set creates a profile (a mistyped --profile)', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const env = { WXPAY_CONFIG_DIR: dir };
+    const typo = await runCli(
+      ['--profile', 'defualt', 'config', 'set', 'mch_id', '1900000109'],
+      { env },
+    );
+    expect(typo.code).toBe(0);
+    expect(typo.stderr).toContain('Profile "defualt" did not exist');
+    const known = await runCli(['config', 'set', 'mch_id', '1900000109'], {
+      env,
+    });
+    expect(known.stderr).not.toContain('did not exist');
   });
 });
 

@@ -30,6 +30,10 @@ describe('--json on failures', () => {
           code: errorCode,
           exit_code: code,
         });
+        // A command that only needs the key says how to give just that.
+        expect(JSON.parse(bare.stdout).error.hint).toMatch(
+          /^Pass --key-file PATH, set WXPAY_KEY, or run `wxpay config init`/,
+        );
         return;
       }
       expect(result.code).toBe(code);
@@ -74,6 +78,19 @@ describe('error text quoting hostile input', () => {
     expect(result.code).toBe(2);
     // eslint-disable-next-line no-control-regex -- none may reach the terminal
     expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+
+  it('--json carries the message once escaped: it parses back to the input', async () => {
+    const result = await runCli(['sign', '--in', '-', '--json'], {
+      env: { WXPAY_KEY: 'k'.repeat(32) },
+      stdin: 'zz\u001b]0;PWNED\u0007\u202e',
+    });
+    expect(result.code).toBe(2);
+    // eslint-disable-next-line no-control-regex -- none may reach the terminal
+    expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/u);
+    const { message } = JSON.parse(result.stdout).error;
+    expect(message).toContain('zz\u001b]0;PWNED\u0007\u202e');
+    expect(message).not.toContain('\\x1b');
   });
 });
 

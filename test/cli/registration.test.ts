@@ -51,7 +51,19 @@ describe('help pages', () => {
       for (const name of Object.keys(group.commands)) {
         const help = (await runCli([name, '--help'])).stdout;
         expect(help, `wxpay ${name} --help`).toContain('Examples:');
+        expect(help, `wxpay ${name} --help`).toContain('Global options:');
       }
     }
+  });
+
+  it('names the root options and the exit codes on sign sub-commands', async () => {
+    for (const sub of ['verify', 'diagnose']) {
+      const help = (await runCli(['sign', sub, '--help'])).stdout;
+      expect(help).toContain('Global options: --json');
+      expect(help).toMatch(/Exit codes: 0 .*, 1 .*, 2 bad input/);
+    }
+    // The root help lists those options itself, once.
+    const root = (await runCli(['--help'])).stdout;
+    expect(root).not.toContain('Global options:');
   });
 });

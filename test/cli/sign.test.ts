@@ -1,6 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, tempConfigDir } from '../helpers/cli.js';
 import { caseText, fixturePath } from '../helpers/fixtures.js';
 
 const KEY = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6';
@@ -269,6 +271,58 @@ describe('wxpay sign diagnose', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('not searched\n');
+  });
+
+  it('ignores a byte-order mark at the start of a key file, with a note', async () => {
+    const dir = tempConfigDir();
+    const keyFile = join(dir, 'key.txt');
+    writeFileSync(keyFile, `\ufeff${env.WXPAY_KEY}\r\n`);
+    const result = await runCli(['sign', ...OFFICIAL, '--key-file', keyFile], {
+      env: { WXPAY_CONFIG_DIR: dir },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('9A0A8659F005D6984697E2CA0A9CF3B7\n');
+    expect(result.stderr).toContain('byte-order mark');
+  });
+
+  it('signs, verifies and diagnoses a set with every field empty alike', async () => {
+    const signed = await runCli(['sign', 'a=', '--explain'], { env });
+    expect(signed.code).toBe(0);
+    expect(signed.stderr).toMatch(/string hashed\s+key=\*+6a2d/);
+    const signature = signed.stdout.trim();
+    const verify = await runCli(['sign', 'verify', 'a=', `sign=${signature}`], {
+      env,
+    });
+    expect(verify.code).toBe(0);
+  });
+
+  it('suggests the sub-command for a mistyped one', async () => {
+    const result = await runCli(['sign', 'verfy', ...OFFICIAL], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Did you mean `wxpay sign verify`?');
+    const fields = await runCli(['sign', 'appid', ...OFFICIAL], { env });
+    expect(fields.stderr).not.toContain('Did you mean');
+  });
+
+  it('--explain shows control characters escaped', async () => {
+    const result = await runCli(
+      ['sign', ...OFFICIAL, 'attach=a\n\u001b[31mb', '--explain'],
+      { env },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('attach=a\\n\\x1b[31mb');
+    expect(result.stderr).not.toContain('\u001b[31m');
+  });
+
+  it('verify names a sign that is not hex instead of a field count', async () => {
+    const result = await runCli(['sign', 'verify', ...OFFICIAL, 'sign=hello'], {
+      env,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'the sign is not a WeChat signature (32 or 64 hex characters)',
+    );
+    expect(result.stderr).not.toContain('far more fields');
   });
 
   it('exits 1 when no known mistake explains the signature', async () => {

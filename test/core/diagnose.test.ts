@@ -129,6 +129,16 @@ describe('sign diagnose: each known mistake is recognised', () => {
     );
   });
 
+  it('CDATA markers signed around every value, digits included', () => {
+    const wrapped = Object.keys(BASE)
+      .sort()
+      .map((name) => `${name}=<![CDATA[${BASE[name]}]]>`)
+      .join('&');
+    expect(causesOf(BASE, md5(`${wrapped}&key=${KEY}`))).toContain(
+      'cdata_markers',
+    );
+  });
+
   it('lower-case hex', () => {
     expect(causesOf(BASE, md5(`${BASE_A}&key=${KEY}`).toLowerCase())).toEqual([
       'lowercase_hex',
@@ -289,7 +299,20 @@ describe('sign diagnose on tampered or hostile data', () => {
     expect(result).toMatchObject({
       matches: false,
       searched: false,
+      notSearchedBecause: 'too-many-fields',
       causes: [],
+    });
+  });
+
+  it('says when the signature is not hex at all', () => {
+    const result = diagnose({
+      params: { a: '1' },
+      key: KEY,
+      signature: 'hello',
+    });
+    expect(result).toMatchObject({
+      searched: false,
+      notSearchedBecause: 'signature-not-hex',
     });
   });
 });

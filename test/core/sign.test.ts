@@ -280,6 +280,32 @@ describe('properties', () => {
   });
 });
 
+describe('plain JavaScript callers', () => {
+  it('reads a lower-case sign type and refuses an unknown one', () => {
+    const params = { a: '1' };
+    expect(sign(params, 'k', 'md5' as SignType)).toBe(sign(params, 'k', 'MD5'));
+    expect(() => sign(params, 'k', 'sha1' as SignType)).toThrow(
+      /Unknown sign type "sha1"/,
+    );
+    const signed = { ...params, sign: sign(params, 'k', 'HMAC-SHA256') };
+    expect(() =>
+      verify(signed, 'k', { signType: 'bogus' as SignType }),
+    ).toThrow(/Unknown sign type/);
+    expect(
+      verify(signed, 'k', { signType: 'hmac-sha256' as SignType }),
+    ).toMatchObject({ valid: true, signType: 'HMAC-SHA256' });
+  });
+});
+
+describe('a set whose every field is dropped', () => {
+  it('signs key=KEY alone, the same in every function', () => {
+    const params = { a: '', b: null, sign: 'X' };
+    expect(stringToSign(params, 'K')).toBe('key=K');
+    expect(sign(params, 'K')).toBe(digest('key=K', 'K', 'MD5'));
+    expect(canonicalize(params).stringA).toBe('');
+  });
+});
+
 describe('helpers', () => {
   it('compares signatures exactly', () => {
     expect(signaturesEqual('ABC', 'ABC')).toBe(true);
@@ -292,6 +318,9 @@ describe('helpers', () => {
     expect(fp).toMatch(/^len=32 sha256:[0-9a-f]{8}$/);
     expect(fp).not.toContain(OFFICIAL_KEY.slice(0, 8));
     expect(maskSecret(OFFICIAL_KEY)).toBe(`${'*'.repeat(28)}6a2d`);
+    // Never more than a quarter of a short secret.
+    expect(maskSecret('secret12')).toBe('******12');
+    expect(maskSecret('abc')).toBe('***');
   });
 
   it('hashes the UTF-8 bytes (value from Python hashlib)', () => {

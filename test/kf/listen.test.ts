@@ -10,6 +10,7 @@ import {
   sampleMessage,
 } from '../../src/core/kf/index.js';
 import { caseJson, caseText } from '../helpers/fixtures.js';
+import { postCutOff } from '../helpers/raw-http.js';
 import {
   KF_AES as AES,
   KF_APPID as APPID,
@@ -158,6 +159,16 @@ describe('wxpay kf listen', () => {
       lines.filter((l) => l.split('\t')[1] === 'user_enter_tempsession'),
     ).toHaveLength(12);
     expect(cli.stderr()).toMatch(/120 requests: 120 pushes \(0 retries\)/);
+  });
+
+  it('says a push was cut off by its sender, not that it was too large', async () => {
+    const { cli, base } = await startListener();
+    await postCutOff(base, '/?a=1');
+    await stop(cli);
+    expect(cli.stderr()).toContain(
+      'A push ended before its whole body arrived.',
+    );
+    expect(cli.stderr()).not.toContain('Refused a body over');
   });
 
   it('refuses hostile and malformed requests and keeps serving', async () => {

@@ -9,6 +9,7 @@ import {
 } from '../../src/index.js';
 import { DEMO_PROFILE } from '../../src/sim/demo.js';
 import { caseText } from '../helpers/fixtures.js';
+import { postCutOff } from '../helpers/raw-http.js';
 import { reply, startHandler } from './handlers.js';
 import { post, startListen } from './listen-helper.js';
 
@@ -186,6 +187,19 @@ describe('wxpay notify listen', () => {
       'XML_NOT_UTF8',
       'ok',
     ]);
+  });
+
+  it('tells a body cut off by its sender from an oversize one', async () => {
+    const listen = await startListen(['--mock']);
+    await postCutOff(listen.url, '/wxpay/notify');
+    expect((await post(listen.url, payment(4))).body).toBe(SUCCESS);
+    const result = await listen.stop();
+    const reasons = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split('\t')[6]);
+    expect(reasons).toEqual(['BODY_INCOMPLETE', 'ok']);
+    expect(result.stdout + result.stderr).not.toContain('over 131072');
   });
 
   it('relays the exact bytes to --forward-to and judges the handler’s reply', async () => {

@@ -2,7 +2,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { verify } from '../../src/core/sign.js';
 import { parseXml } from '../../src/core/xml.js';
-import { tempConfigDir } from '../helpers/cli.js';
+import { runCli, tempConfigDir } from '../helpers/cli.js';
 import {
   KEY,
   localServer,
@@ -192,6 +192,17 @@ describe('wxpay order create, other trade types', () => {
       /code_url\s+weixin:\/\//,
     );
     expect(tty.stdout).toContain('▄');
+    expect(tty.stdout).not.toBe(stripVTControlCharacters(tty.stdout));
+  });
+
+  it('NATIVE: the QR code has no colour codes with NO_COLOR', async () => {
+    const result = await runCli(createArgs('--trade-type', 'NATIVE'), {
+      env: { WXPAY_CONFIG_DIR: tempConfigDir(), NO_COLOR: '1' },
+      tty: true,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('█');
+    expect(stripVTControlCharacters(result.stdout)).toBe(result.stdout);
   });
 
   it('APP: the PayReq parameters with package Sign=WXPay', async () => {

@@ -148,6 +148,19 @@ function addGroupExamples(program: Command, group: Group): void {
   }
 }
 
+/**
+ * The root options work after any command (`wxpay sign … --json`), but
+ * commander lists them only in the root help. Its showGlobalOptions would
+ * also repeat every parent command's own flags, which do not all apply.
+ */
+function addGlobalOptionsNote(command: Command): void {
+  command.addHelpText(
+    'after',
+    '\nGlobal options: --json, -v/--verbose, -p/--profile <name>, --mock, --show-secrets, --no-color, --no-input (see wxpay --help).',
+  );
+  for (const sub of command.commands) addGlobalOptionsNote(sub);
+}
+
 /** Root options that take a value, so their value is not a command name. */
 const VALUE_OPTIONS = new Set(['-p', '--profile']);
 
@@ -182,6 +195,10 @@ export async function registerCommands(
     if (selected !== undefined && selected in group.commands) {
       (await group.load())(program, kit);
       addGroupExamples(program, group);
+      for (const name of Object.keys(group.commands)) {
+        const command = program.commands.find((c) => c.name() === name);
+        if (command) addGlobalOptionsNote(command);
+      }
       continue;
     }
     for (const [name, summary] of Object.entries(group.commands)) {

@@ -56,15 +56,23 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   if (given === expected) {
     return { matches: true, expected, signType, causes: [] };
   }
-  const fieldCount = Object.keys(params).length;
-  if (
-    fieldCount > MAX_SEARCHED_FIELDS ||
-    !/^[0-9A-Fa-f]{32}([0-9A-Fa-f]{32})?$/.test(given)
-  ) {
-    // Not a WeChat signature, or far more fields than any WeChat body: a
-    // search would only burn time (a forged 8,000-field notification took
-    // 40 s), so report that nothing was searched.
-    return { matches: false, expected, signType, causes: [], searched: false };
+  // Not a WeChat signature, or far more fields than any WeChat body: a
+  // search would only burn time (a forged 8,000-field notification took
+  // 40 s), so report that nothing was searched, and why.
+  const notSearchedBecause = !/^[0-9A-Fa-f]{32}([0-9A-Fa-f]{32})?$/.test(given)
+    ? 'signature-not-hex'
+    : Object.keys(params).length > MAX_SEARCHED_FIELDS
+      ? 'too-many-fields'
+      : undefined;
+  if (notSearchedBecause) {
+    return {
+      matches: false,
+      expected,
+      signType,
+      causes: [],
+      searched: false,
+      notSearchedBecause,
+    };
   }
   const causes: Cause[] = [];
   const add = (cause: Cause) => {

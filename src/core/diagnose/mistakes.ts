@@ -1,5 +1,5 @@
 import { fenToYuan } from '../money.js';
-import { canonicalize, SIGN_TYPES, type Params } from '../sign.js';
+import { appendKey, canonicalize, SIGN_TYPES, type Params } from '../sign.js';
 import type { CauseId, DiagnoseInput } from './types.js';
 
 /**
@@ -41,7 +41,7 @@ export function stringA(params: Params): string {
 }
 
 export function withKey(text: string, key: string): string {
-  return `${text}&key=${key}`;
+  return appendKey(text, key);
 }
 
 export function keyAttempts(
@@ -294,7 +294,9 @@ function cdataSets(params: Params): Set<string>[] {
   // One set per field makes the search quadratic in the field count; real
   // v2 bodies have a few dozen fields, so larger inputs skip that part.
   const single = names.length <= 64 ? names.map((n) => new Set([n])) : [];
-  return [new Set(text), new Set(special), ...single];
+  // Every field: signers that copy raw XML text keep the markers on digits
+  // too when the body wraps every value in CDATA.
+  return [new Set(names), new Set(text), new Set(special), ...single];
 }
 
 export function orderAttempts(params: Params, key: string): Attempt[] {

@@ -53,4 +53,6 @@ export interface Diagnosis {
    * characters, or the input has more fields than any WeChat body.
    */
   searched?: boolean;
+  /** Why no search was made, when `searched` is false. */
+  notSearchedBecause?: 'signature-not-hex' | 'too-many-fields';
 }

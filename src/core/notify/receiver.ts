@@ -141,6 +141,15 @@ export class NotifyReceiver {
     const time = this.options.now?.() ?? new Date();
     const read = await readRequestBody(req, this.maxBytes, DRAIN_LIMIT);
     const seq = ++this.stats.received;
+    if (read === 'aborted') {
+      res.on('finish', () => req.destroy());
+      const error = new InputError(
+        'BODY_INCOMPLETE',
+        'The sender closed the connection before the whole body arrived.',
+      );
+      this.finishUnreadable(res, seq, time, error, 400);
+      return;
+    }
     if (read === 'too_large' || read === 'cut') {
       // Past the drain limit the client is still sending: answer, then cut.
       if (read === 'cut') res.on('finish', () => req.destroy());

@@ -1,5 +1,6 @@
 import { ConfigError, UsageError } from '../../../core/errors.js';
 import {
+  defaultValue,
   isProfileField,
   isSecretField,
   PROFILE_FIELDS,
@@ -10,6 +11,7 @@ import {
 import { maskSecret } from '../../../core/sign.js';
 import { MOCK_PROFILE_NAME } from '../../../sim/demo.js';
 import type { RunFn } from '../../command-kit.js';
+import { checkProfileName } from '../../config-store.js';
 import type { Context } from '../../context.js';
 import { askSecret } from '../../prompt.js';
 import { checkedValue } from './values.js';
@@ -36,6 +38,7 @@ function requireField(name: string): ProfileField {
 export const initRun: RunFn<InitOptions> = async (ctx, _args, options) => {
   const store = await ctx.store();
   const name = ctx.options.profile ?? 'default';
+  checkProfileName(name);
   const existing = store.get(name) ?? {};
   const profile = await runWizard(ctx, existing, options);
   await store.update((data) => {
@@ -58,6 +61,8 @@ export const setRun: RunFn<{ fromFile?: string }> = async (
   const value = checkedValue(ctx, field, raw);
   const store = await ctx.store();
   const name = await targetName(ctx);
+  checkProfileName(name);
+  const created = store.get(name) === undefined;
   await store.update((data) => {
     const profiles = { ...data.profiles };
     profiles[name] = { ...profiles[name], [field]: value } as Profile;
@@ -68,6 +73,13 @@ export const setRun: RunFn<{ fromFile?: string }> = async (
       ? maskSecret(value)
       : value;
   ctx.out.success(`${name}.${field} = ${shown}`);
+  if (created) {
+    // Usually a mistyped --profile or WXPAY_PROFILE: say so rather than
+    // leave a one-field profile behind unnoticed.
+    ctx.out.warn(
+      `Profile "${name}" did not exist and was created with ${field} only. If that was a typo, \`wxpay config list\` shows your profiles.`,
+    );
+  }
 };
 
 async function valueFor(
@@ -119,6 +131,14 @@ async function rawValueFor(
 export const getRun: RunFn = async (ctx, args) => {
   const field = requireField(args[0]);
   const { profile, name } = await ctx.profile();
+  const fallback = defaultValue(field, profile);
+  if (profile[field] === undefined && fallback !== undefined) {
+    ctx.out.info(`${field} is not set in profile "${name}"; the default:`);
+    if (ctx.out.json) {
+      ctx.out.document({ profile: name, [field]: fallback, default: true });
+    } else ctx.out.data(fallback);
+    return;
+  }
   const value = profile[field];
   if (value === undefined) {
     throw new ConfigError(
@@ -141,6 +161,7 @@ export const unsetRun: RunFn = async (ctx, args) => {
   const field = requireField(args[0]);
   const store = await ctx.store();
   const name = await targetName(ctx);
+  checkProfileName(name);
   await store.update((data) => {
     const profile = { ...data.profiles?.[name] };
     delete profile[field];

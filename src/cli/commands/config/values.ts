@@ -18,7 +18,7 @@ export function checkedValue(
   } catch (error) {
     throw new UsageError(
       'VALUE_INVALID',
-      `Invalid ${field}: ${(error as Error).message}.`,
+      `Invalid ${field}: ${(error as Error).message.replace(/\.$/, '')}.`,
     );
   }
   for (const warning of profileWarnings(field, value)) ctx.out.warn(warning);

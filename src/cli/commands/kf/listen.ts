@@ -115,6 +115,13 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
       return;
     }
     const body = await readRequestBody(request, MAX_PUSH_BYTES);
+    if (body === 'aborted') {
+      counts.malformed += 1;
+      ctx.out.warn('A push ended before its whole body arrived.');
+      response.on('finish', () => request.destroy());
+      response.writeHead(400, { connection: 'close' }).end('incomplete body');
+      return;
+    }
     if (body === 'too_large' || body === 'cut') {
       counts.malformed += 1;
       ctx.out.warn(`Refused a body over ${MAX_PUSH_BYTES} bytes.`);

@@ -69,7 +69,16 @@ export function createdDocument(
 
 async function drawQr(ctx: Context, text: string): Promise<void> {
   const { default: QRCode } = await import('qrcode');
-  ctx.out.data(await QRCode.toString(text, { type: 'terminal', small: true }));
+  // The terminal renderer paints with ANSI colours (black on white, readable
+  // on any theme); with colour off (NO_COLOR, --no-color) only plain block
+  // characters are drawn, which show inverted on a dark background.
+  const colour = ctx.out.color.level > 0;
+  ctx.out.data(
+    await QRCode.toString(
+      text,
+      colour ? { type: 'terminal', small: true } : { type: 'utf8' },
+    ),
+  );
 }
 
 async function printForPeople(

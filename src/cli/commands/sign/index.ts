@@ -31,6 +31,10 @@ export function registerSign(program: Command, kit: Kit): void {
       'show the string that was hashed, dropped fields and a key fingerprint',
     )
     .action(kit.action(async () => (await import('./sign.js')).signRun));
+  sign.addHelpText(
+    'after',
+    '\nExit codes: 0 signed, 2 bad input, 4 no API key or profile.',
+  );
   examples(sign, [
     'wxpay sign appid=wx0123456789abcdef mch_id=1900000109 nonce_str=abc body=test',
     'wxpay sign --in request.xml --explain',
@@ -42,6 +46,10 @@ export function registerSign(program: Command, kit: Kit): void {
       .command('verify')
       .description('check the sign inside the input; explain a mismatch'),
   ).action(kit.action(async () => (await import('./verify.js')).verifyRun));
+  verify.addHelpText(
+    'after',
+    '\nExit codes: 0 valid, 1 invalid (expected sign and diagnosis on stderr), 2 bad input, 4 no API key or profile.',
+  );
   examples(verify, [
     'wxpay sign verify --in notify.xml',
     'wxpay sign verify --in response.xml --key-file key.txt --json',
@@ -59,6 +67,10 @@ export function registerSign(program: Command, kit: Kit): void {
     .action(
       kit.action(async () => (await import('./diagnose.js')).diagnoseRun),
     );
+  diagnose.addHelpText(
+    'after',
+    '\nExit codes: 0 a known mistake explains it (or it is right), 1 none does, 2 bad input, 4 no API key or profile.',
+  );
   examples(diagnose, [
     'wxpay sign diagnose --in request.xml',
     'wxpay sign diagnose appid=wx… body=test --sign 8D342CBC90D30660618DC57B7BBB1A5E',

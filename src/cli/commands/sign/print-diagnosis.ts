@@ -4,12 +4,14 @@ import type { Context } from '../../context.js';
 /** Prints the causes of a mismatch on stderr, or says why none was found. */
 export function printDiagnosis(
   ctx: Context,
-  diagnosis: Pick<Diagnosis, 'causes' | 'searched'>,
+  diagnosis: Pick<Diagnosis, 'causes' | 'searched' | 'notSearchedBecause'>,
 ): void {
   const c = ctx.out.errColor;
   if (diagnosis.searched === false) {
     ctx.out.info(
-      'No search for a known mistake was made: the input has far more fields than any WeChat body.',
+      diagnosis.notSearchedBecause === 'signature-not-hex'
+        ? 'No search for a known mistake was made: the sign is not a WeChat signature (32 or 64 hex characters).'
+        : 'No search for a known mistake was made: the input has far more fields than any WeChat body.',
     );
     return;
   }

@@ -1,31 +1,36 @@
 import {
+  appendKey,
   canonicalize,
   digest,
   keyFingerprint,
   maskSecret,
 } from '../../../core/sign.js';
+import { UsageError } from '../../../core/errors.js';
+import { escapeControls } from '../../../core/safe-text.js';
 import type { RunFn } from '../../command-kit.js';
 import {
   chooseSignType,
   readParams,
   type ParamsOptions,
 } from '../../params-input.js';
+import { closestWord } from '../../suggest.js';
 
 interface SignOptions extends ParamsOptions {
   explain?: boolean;
 }
 
 export const signRun: RunFn<SignOptions> = async (ctx, args, options) => {
+  refuseMistypedSubcommand(args);
   const { params } = await readParams(ctx, args, options);
   const key = await ctx.apiKey(options.keyFile);
   const signType = await chooseSignType(ctx, params, options.signType);
   const form = canonicalize(params);
-  const signature = digest(`${form.stringA}&key=${key}`, key, signType);
+  const signature = digest(appendKey(form.stringA, key), key, signType);
   const shownKey = ctx.options.showSecrets ? key : maskSecret(key);
   const facts = {
     sign: signature,
     sign_type: signType,
-    string_to_sign: `${form.stringA}&key=${shownKey}`,
+    string_to_sign: appendKey(form.stringA, shownKey),
     dropped: form.dropped.map(({ name, reason }) => ({ name, reason })),
     key_fingerprint: keyFingerprint(key),
   };
@@ -37,7 +42,10 @@ export const signRun: RunFn<SignOptions> = async (ctx, args, options) => {
   if (!options.explain) return;
   const c = ctx.out.errColor;
   ctx.out.info(`${c.bold('algorithm')}        ${signType}`);
-  ctx.out.info(`${c.bold('string hashed')}    ${facts.string_to_sign}`);
+  // Escaped: a value or key file may carry a newline or terminal codes.
+  ctx.out.info(
+    `${c.bold('string hashed')}    ${escapeControls(facts.string_to_sign)}`,
+  );
   ctx.out.info(`${c.bold('key')}              ${facts.key_fingerprint}`);
   for (const { name, reason } of facts.dropped) {
     ctx.out.info(
@@ -50,4 +58,19 @@ function describeDrop(reason: string): string {
   if (reason === 'sign-field') return 'the signature itself is never signed';
   if (reason === 'null') return 'unset (null) values are not signed';
   return 'empty values are not signed';
+}
+
+/**
+ * `wxpay sign verfy …` reaches `sign` with "verfy" as a field; saying which
+ * sub-command was meant beats "not name=value".
+ */
+function refuseMistypedSubcommand(args: string[]): void {
+  const first = args[0];
+  if (first === undefined || first.includes('=')) return;
+  const meant = closestWord(first, ['verify', 'diagnose']);
+  if (meant) {
+    throw new UsageError('FIELD_MALFORMED', `"${first}" is not name=value.`, {
+      hint: `Did you mean \`wxpay sign ${meant}\`?`,
+    });
+  }
 }
