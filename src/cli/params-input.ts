@@ -45,7 +45,10 @@ export async function readParams(
     );
   }
   if (options.in) {
-    return parseParamsText(await readInput(ctx, options.in, '--in'));
+    return warnKeyField(
+      ctx,
+      parseParamsText(await readInput(ctx, options.in, '--in')),
+    );
   }
   if (!args.length) {
     throw new UsageError('INPUT_MISSING', 'No parameters given.', {
@@ -71,7 +74,21 @@ export async function readParams(
     }
     params[name] = arg.slice(eq + 1);
   }
-  return { format: 'query', params };
+  return warnKeyField(ctx, { format: 'query', params });
+}
+
+/**
+ * The API key is never a parameter: it is appended as `&key=…`. A field
+ * named key is signed like any other, and is most often the key itself
+ * pasted in by mistake.
+ */
+function warnKeyField(ctx: Context, parsed: ParsedParams): ParsedParams {
+  if (Object.hasOwn(parsed.params, 'key')) {
+    ctx.out.warn(
+      'The input has a field named "key". The API key is not a parameter: wxpay appends it as &key=…; remove that field.',
+    );
+  }
+  return parsed;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface DoctorInput {
     path: string;
     wasReadableByOthers: boolean;
     readableByOthers: boolean;
+    /** The folder holding it: if others can write there, they can swap it. */
+    folder?: { path: string; writableByOthers: boolean };
   };
 }
 
@@ -199,6 +201,26 @@ async function certificateFindings(
 
 function configFileFindings(file: DoctorInput['configFile']): DoctorFinding[] {
   if (!file) return [];
+  return [...fileModeFindings(file), ...folderModeFindings(file.folder)];
+}
+
+function folderModeFindings(
+  folder: { path: string; writableByOthers: boolean } | undefined,
+): DoctorFinding[] {
+  if (!folder?.writableByOthers) return [];
+  return [
+    {
+      id: 'config_folder_permissions',
+      level: 'fail',
+      message: `${folder.path} is writable by other users: they could replace config.json (and its base_url or key).`,
+      fix: `Run \`chmod 700 ${folder.path}\`.`,
+    },
+  ];
+}
+
+function fileModeFindings(
+  file: NonNullable<DoctorInput['configFile']>,
+): DoctorFinding[] {
   if (file.readableByOthers) {
     return [
       {

@@ -34,7 +34,8 @@ export function parseParamsText(
   if (trimmed.startsWith('{')) {
     return { format: 'json', params: parseJsonParams(trimmed) };
   }
-  return { format: 'query', params: parseQuery(trimmed) };
+  // A leading `?` comes with a query string copied out of a URL.
+  return { format: 'query', params: parseQuery(trimmed.replace(/^\?/, '')) };
 }
 
 function parseJsonParams(text: string): Record<string, string | null> {
@@ -49,6 +50,9 @@ function parseJsonParams(text: string): Record<string, string | null> {
   }
   const params: Record<string, string | null> = Object.create(null);
   for (const [name, field] of Object.entries(value)) {
+    if (name === '') {
+      throw new InputError('JSON_EMPTY_NAME', 'A field has an empty name.');
+    }
     if (field !== null && typeof field === 'object') {
       throw new InputError(
         'JSON_NESTED',
@@ -73,6 +77,15 @@ function decodeUtf8(bytes: Uint8Array): string {
 }
 
 function parseQuery(text: string): Record<string, string> {
+  if (/[\r\n]/.test(text)) {
+    // A pair per line is not a query string, and reading it as one would
+    // sign one field whose value runs over the next lines.
+    throw new InputError(
+      'QUERY_MULTILINE',
+      'The a=1&b=2 input spans several lines.',
+      { hint: 'Join the pairs with & on one line, or give a JSON object.' },
+    );
+  }
   // No prototype: "__proto__" is then an ordinary (if odd) field name.
   const params: Record<string, string> = Object.create(null);
   for (const part of text.split('&')) {

@@ -140,13 +140,24 @@ export function parseXml(
   } catch (error) {
     // The validator lets a few broken constructs through (e.g. "<![C]>")
     // that the parser then rejects with a plain Error.
-    throw new InputError(
-      'XML_MALFORMED',
-      'Malformed XML: a CDATA section, comment or declaration is broken, or an element has a reserved name such as __proto__.',
-      { cause: error },
-    );
+    throw new InputError('XML_MALFORMED', parserRefusal(error), {
+      cause: error,
+    });
   }
   return toFlat(document);
+}
+
+/** The parser's refusal in words about the input. */
+function parserRefusal(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (/nested tags/i.test(reason)) {
+    return 'Malformed XML: elements are nested far deeper than any WeChat body.';
+  }
+  if (/reserved|prototype pollution/i.test(reason)) {
+    return 'Malformed XML: an element has a name reserved in JavaScript (such as constructor or __proto__); no WeChat field is named so.';
+  }
+  // The parser's other messages name its internals, not the input.
+  return 'Malformed XML: a CDATA section, comment or declaration is broken.';
 }
 
 function toFlat(document: Record<string, unknown>): ParsedXml {

@@ -144,6 +144,30 @@ describe('wxpay config', () => {
     expect(notify.code).toBe(4);
   });
 
+  it('list says which fields the environment overrides', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const env = {
+      WXPAY_CONFIG_DIR: dir,
+      WXPAY_APPID: 'wxffffffffffffffff',
+      WXPAY_APP_SECRET: 'x'.repeat(32),
+    };
+    const text = await runCli(['config', 'list'], { env });
+    expect(text.stderr).toContain(
+      'WXPAY_APPID overrides appid, WXPAY_APP_SECRET overrides app_secret',
+    );
+    expect(text.stdout + text.stderr).not.toContain('x'.repeat(32));
+    const json = await runCli(['config', 'list', '--json'], { env });
+    expect(JSON.parse(json.stdout).env_overrides).toEqual({
+      appid: 'WXPAY_APPID',
+      app_secret: 'WXPAY_APP_SECRET',
+    });
+    const plain = await runCli(['config', 'list', '--json'], {
+      env: { WXPAY_CONFIG_DIR: dir },
+    });
+    expect(JSON.parse(plain.stdout)).not.toHaveProperty('env_overrides');
+  });
+
   it('refuses an unknown sign_type in one clean sentence', async () => {
     const dir = tempConfigDir();
     await initProfile(dir);

@@ -296,6 +296,16 @@ describe('wxpay sign diagnose', () => {
     expect(verify.code).toBe(0);
   });
 
+  it('warns about a field named key and masks it when it is the API key', async () => {
+    const result = await runCli(
+      ['sign', ...OFFICIAL, `key=${env.WXPAY_KEY}`, '--explain'],
+      { env },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('The input has a field named "key"');
+    expect(result.stderr).not.toContain(env.WXPAY_KEY);
+  });
+
   it('suggests the sub-command for a mistyped one', async () => {
     const result = await runCli(['sign', 'verfy', ...OFFICIAL], { env });
     expect(result.code).toBe(2);

@@ -26,12 +26,23 @@ describe('parseParamsText', () => {
     });
   });
 
-  it.each(['{"a": {"b": 1}}', '[1]', '{"a": 1', 'a&b', '  '])(
-    'refuses %j',
-    (text) => {
-      expect(() => parseParamsText(text)).toThrow(InputError);
-    },
-  );
+  it('drops the ? of a query string copied out of a URL', () => {
+    expect(parseParamsText('?a=1&b=2').params).toEqual({ a: '1', b: '2' });
+  });
+
+  it.each([
+    '{"a": {"b": 1}}',
+    '[1]',
+    '{"a": 1',
+    'a&b',
+    '  ',
+    'a=1\nb=2',
+    'a=1&\r\nb=2',
+    '{"": "1"}',
+    '=1',
+  ])('refuses %j', (text) => {
+    expect(() => parseParamsText(text)).toThrow(InputError);
+  });
 
   it('stays fast on a large hostile JSON body', () => {
     const body = `{${Array.from({ length: 20000 }, (_, i) => `"k${i}": ${i}`).join(',')}}`;

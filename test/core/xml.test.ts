@@ -80,6 +80,12 @@ describe('parseXml', () => {
     ['', 'XML_EMPTY', 'empty'],
     ['<xml>text<a>1</a></xml>', 'XML_NOT_FLAT', 'loose text'],
     ['<a>1</a><b>2</b>', 'XML_MALFORMED', 'line'],
+    ['<xml><constructor>1</constructor></xml>', 'XML_MALFORMED', 'reserved'],
+    [
+      `<xml>${'<a>'.repeat(20000)}x${'</a>'.repeat(20000)}</xml>`,
+      'XML_MALFORMED',
+      'nested far deeper',
+    ],
   ])('refuses %j with %s', (body, code, text) => {
     const error = refusal(body);
     expect(error.code).toBe(code);

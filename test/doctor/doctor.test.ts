@@ -115,6 +115,17 @@ describe('wxpay doctor (offline)', () => {
     expect(result.code).toBe(0);
   });
 
+  it('fails a config folder that others can write to', async () => {
+    const dir = configWith(GOOD);
+    chmodSync(dir, 0o777);
+    const { result, byId } = await doctorJson(dir);
+    expect(byId.config_folder_permissions).toMatchObject({
+      level: 'fail',
+      fix: `Run \`chmod 700 ${dir}\`.`,
+    });
+    expect(result.code).toBe(4);
+  });
+
   it('fails a certificate of another merchant and an expired one', async () => {
     const dir = configWith({});
     const [certPath, keyPath] = writePem(

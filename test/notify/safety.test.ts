@@ -48,6 +48,10 @@ describe('escapeControls', () => {
     );
   });
 
+  it('shows an invisible byte-order mark', () => {
+    expect(escapeControls('\ufeff{"current"')).toBe('\\ufeff{"current"');
+  });
+
   it('leaves ordinary text and Chinese unchanged', () => {
     expect(escapeControls('支付成功 order-1_2 ¥1.00 \\n')).toBe(
       '支付成功 order-1_2 ¥1.00 \\n',

@@ -1,6 +1,7 @@
 import { ConfigError, UsageError } from '../../../core/errors.js';
 import {
   defaultValue,
+  ENV_OVERRIDES,
   isProfileField,
   isSecretField,
   PROFILE_FIELDS,
@@ -188,8 +189,25 @@ export const listRun: RunFn = async (ctx) => {
         ) as Record<string, string>)
       : redactProfile(profile);
   }
+  // The file is what this lists; the environment still wins in every run.
+  const fromEnv = Object.fromEntries(
+    Object.entries(ENV_OVERRIDES)
+      .filter(([variable]) => ctx.env[variable])
+      .map(([variable, field]) => [field, variable]),
+  );
+  const overrides = Object.entries(fromEnv);
+  if (overrides.length) {
+    ctx.out.warn(
+      `${overrides.map(([field, variable]) => `${variable} overrides ${field}`).join(', ')} in every profile for this shell.`,
+    );
+  }
   if (ctx.out.json) {
-    ctx.out.document({ current, path: store.path, profiles });
+    ctx.out.document({
+      current,
+      path: store.path,
+      profiles,
+      ...(overrides.length ? { env_overrides: fromEnv } : {}),
+    });
     return;
   }
   if (!names.length) {

@@ -86,5 +86,9 @@ async function configFileState(ctx: Context) {
     path: store.path,
     wasReadableByOthers,
     readableByOthers: store.readableByOthers(),
+    folder: {
+      path: ctx.configDir,
+      writableByOthers: (statSync(ctx.configDir).mode & 0o022) !== 0,
+    },
   };
 }

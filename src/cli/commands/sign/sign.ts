@@ -27,10 +27,15 @@ export const signRun: RunFn<SignOptions> = async (ctx, args, options) => {
   const form = canonicalize(params);
   const signature = digest(appendKey(form.stringA, key), key, signType);
   const shownKey = ctx.options.showSecrets ? key : maskSecret(key);
+  // The API key pasted in as a field must not print where the key is masked.
+  const shownForm =
+    params.key === key && !ctx.options.showSecrets
+      ? canonicalize({ ...params, key: shownKey })
+      : form;
   const facts = {
     sign: signature,
     sign_type: signType,
-    string_to_sign: appendKey(form.stringA, shownKey),
+    string_to_sign: appendKey(shownForm.stringA, shownKey),
     dropped: form.dropped.map(({ name, reason }) => ({ name, reason })),
     key_fingerprint: keyFingerprint(key),
   };
