@@ -55,8 +55,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 function run({ main, processIO, dispatchInterrupt }) {
   // SIGTERM (kill, a service manager) stops listeners as cleanly as Ctrl-C.
   let interrupts = 0;
+  let terminated = false;
   const interrupt = (signal) => {
     interrupts += 1;
+    if (signal === 'SIGTERM') terminated = true;
     // A second signal always ends the process, even if a handler hangs.
     if (interrupts > 1 || !dispatchInterrupt()) {
       process.stderr.write('\nInterrupted.\n');
@@ -68,7 +70,9 @@ function run({ main, processIO, dispatchInterrupt }) {
 
   main(argv, processIO()).then(
     (code) => {
-      process.exitCode = code;
+      // Commands report an interruption as 130 (Ctrl-C); stopped by kill,
+      // the shell convention is 128 + 15.
+      process.exitCode = code === 130 && terminated ? 143 : code;
     },
     (error) => {
       // main() maps every error to an exit code; reaching this is a bug.

@@ -14,12 +14,16 @@ function modeIsLoose(path: string): boolean {
  * `profiles` object, so they are kept to plain words; names that JavaScript
  * objects already carry are refused outright.
  */
-export function checkProfileName(name: string): void {
+export function isProfileName(name: string): boolean {
   const reserved = ['__proto__', 'constructor', 'prototype'];
-  if (
-    !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name) ||
-    reserved.includes(name)
-  ) {
+  return (
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name) && !reserved.includes(name)
+  );
+}
+
+/** Throws a UsageError for a name `isProfileName` refuses. */
+export function checkProfileName(name: string): void {
+  if (!isProfileName(name)) {
     throw new UsageError(
       'PROFILE_NAME_INVALID',
       `"${name}" cannot be a profile name.`,

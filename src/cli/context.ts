@@ -11,7 +11,7 @@ import {
   MOCK_PROFILE_NAME,
 } from '../sim/demo.js';
 import { configDir } from './config-dir.js';
-import type { ConfigStore } from './config-store.js';
+import { isProfileName, type ConfigStore } from './config-store.js';
 import type { CliIO } from './io.js';
 import { Output } from './output.js';
 
@@ -99,6 +99,11 @@ export class Context {
   /** The profile name in force: --profile, WXPAY_PROFILE, then the current. */
   async profileName(): Promise<string> {
     if (this.options.mock) return MOCK_PROFILE_NAME;
+    if (this.options.profile === '') {
+      throw new UsageError('PROFILE_NAME_EMPTY', '--profile needs a name.', {
+        hint: 'Give the profile name, or leave --profile out for the current one.',
+      });
+    }
     const named = this.options.profile ?? this.env.WXPAY_PROFILE;
     if (named) return named;
     return (await this.store()).currentName();
@@ -112,6 +117,7 @@ export class Context {
     const name = await this.profileName();
     if (name === MOCK_PROFILE_NAME) {
       const stored = (await this.store()).get(name);
+      refuseRemoteMock(stored);
       return {
         name,
         profile: { ...DEMO_PROFILE, base_url: IN_PROCESS_BASE_URL, ...stored },
@@ -129,7 +135,7 @@ export class Context {
         `No profile named "${name}" in ${store.path}.`,
         {
           hint: names.length
-            ? `Known profiles: ${names.join(', ')}. Or create it with \`wxpay config init --profile ${name}\`; \`--mock\` uses the simulator.`
+            ? `Known profiles: ${names.join(', ')}.${isProfileName(name) ? ` Or create it with \`wxpay config init --profile ${name}\`.` : ''} \`--mock\` uses the simulator.`
             : 'Run `wxpay config init`, or add --mock to use the built-in simulator.',
         },
       );
@@ -161,7 +167,7 @@ export class Context {
       // the variable, not a whole profile.
       if (error instanceof ConfigError && error.code === 'PROFILE_MISSING') {
         throw new ConfigError(error.code, error.message, {
-          hint: `Pass --key-file PATH, set WXPAY_KEY, or ${error.hint?.replace(/^Run/, 'run') ?? 'run `wxpay config init`.'}`,
+          hint: `Pass --key-file PATH or set WXPAY_KEY. ${error.hint ?? 'Or run `wxpay config init`.'}`,
           cause: error,
         });
       }
@@ -213,16 +219,49 @@ export class Context {
     // never part of a secret, and left in, it would look like a wrong key.
     if (raw.startsWith('\ufeff')) {
       raw = raw.slice(1);
-      this.out.warn(
+      this.out.warnOnce(
         `${flag} ${path} starts with a byte-order mark; ignored it.`,
       );
     }
     const secret = raw.replace(/\r?\n$/, '');
     for (const warning of keyWarnings(secret).slice(0, 1)) {
       if (flag === '--key-file' && /whitespace/.test(warning)) {
-        this.out.warn(warning);
+        this.out.warnOnce(warning);
       }
     }
     return secret;
   }
 }
+
+/**
+ * `--mock` promises the simulator: the demo merchant's requests must never
+ * reach WeChat or any other machine, even when the mock profile was edited
+ * to watch a `wxpay mock serve` log. Only loopback hosts are accepted.
+ */
+export function refuseRemoteMock(stored: Profile | undefined): void {
+  for (const field of MOCK_HOST_FIELDS) {
+    const value = stored?.[field];
+    if (value === undefined) continue;
+    let host = '';
+    try {
+      host = new URL(value).hostname;
+    } catch {
+      host = '';
+    }
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+      throw new ConfigError(
+        'MOCK_NOT_LOCAL',
+        `The mock profile's ${field} is ${value}; the mock profile only talks to a simulator on this machine.`,
+        {
+          hint: `Point it at 127.0.0.1 (\`wxpay config set ${field} http://127.0.0.1:8700 --profile mock\`) or remove it with \`wxpay config unset ${field} --profile mock\`.`,
+        },
+      );
+    }
+  }
+}
+
+const MOCK_HOST_FIELDS = [
+  'base_url',
+  'backup_base_url',
+  'mp_base_url',
+] as const;

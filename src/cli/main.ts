@@ -126,7 +126,10 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // Commander quotes the command line in its errors ("unknown command
+      // …"): its lines are kept, control characters inside them escaped.
+      writeErr: (text) =>
+        io.stderr.write(text.split('\n').map(escapeControls).join('\n')),
     })
     .addHelpText(
       'after',

@@ -1,4 +1,5 @@
 import type { Chalk, ChalkInstance } from 'chalk';
+import { escapeControlsInJson } from '../core/safe-text.js';
 import type { CliIO } from './io.js';
 
 /**
@@ -40,7 +41,9 @@ export class Output {
 
   /** Writes the one JSON document of a `--json` run to stdout. */
   document(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    // Parses back to the same value; only the characters that could drive
+    // a terminal when the document is printed raw are written as escapes.
+    this.io.stdout.write(`${escapeControlsInJson(value, 2)}\n`);
   }
 
   /** A status line on stderr. */
@@ -53,11 +56,18 @@ export class Output {
   }
 
   warn(text: string): void {
-    // Two checks can find the same thing (the key file reader and the
-    // profile validator both see a padded key); say it once.
+    this.info(this.errColor.yellow(`! ${text}`));
+  }
+
+  /**
+   * A warning about the input rather than an event: two checks can find the
+   * same thing (the key file reader and the profile validator both see a
+   * padded key), and it is said once. Listeners use `warn`, one per event.
+   */
+  warnOnce(text: string): void {
     if (this.warned.has(text)) return;
     this.warned.add(text);
-    this.info(this.errColor.yellow(`! ${text}`));
+    this.warn(text);
   }
 
   /** Details shown only with --verbose. */

@@ -83,12 +83,17 @@ export async function readParams(
  * pasted in by mistake.
  */
 function warnKeyField(ctx: Context, parsed: ParsedParams): ParsedParams {
-  if (Object.hasOwn(parsed.params, 'key')) {
-    ctx.out.warn(
-      'The input has a field named "key". The API key is not a parameter: wxpay appends it as &key=…; remove that field.',
+  for (const name of keyFieldNames(parsed.params)) {
+    ctx.out.warnOnce(
+      `The input has a field named "${name}". The API key is not a parameter: wxpay appends it as &key=…; remove that field.`,
     );
   }
   return parsed;
+}
+
+/** Fields named key in any case: likely a secret pasted in as a parameter. */
+export function keyFieldNames(params: Record<string, unknown>): string[] {
+  return Object.keys(params).filter((name) => name.toLowerCase() === 'key');
 }
 
 /**

@@ -35,7 +35,11 @@ export function parseParamsText(
     return { format: 'json', params: parseJsonParams(trimmed) };
   }
   // A leading `?` comes with a query string copied out of a URL.
-  return { format: 'query', params: parseQuery(trimmed.replace(/^\?/, '')) };
+  const query = trimmed.replace(/^\?/, '');
+  if (query === '') {
+    throw new InputError('PARAMS_EMPTY', 'The input is empty.');
+  }
+  return { format: 'query', params: parseQuery(query) };
 }
 
 function parseJsonParams(text: string): Record<string, string | null> {

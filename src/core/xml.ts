@@ -38,6 +38,12 @@ const parser = new XMLParser({
   htmlEntities: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
+  // The parser would quietly rename <toString> to __toString, so a body
+  // would be signed under another field name; refuse such names instead,
+  // as it refuses constructor and __proto__. No WeChat field is named so.
+  onDangerousProperty: (name: string) => {
+    throw new Error(`reserved name ${name}`);
+  },
 });
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -154,7 +160,7 @@ function parserRefusal(error: unknown): string {
     return 'Malformed XML: elements are nested far deeper than any WeChat body.';
   }
   if (/reserved|prototype pollution/i.test(reason)) {
-    return 'Malformed XML: an element has a name reserved in JavaScript (such as constructor or __proto__); no WeChat field is named so.';
+    return 'Malformed XML: an element has a name reserved in JavaScript (such as constructor, toString or __proto__); no WeChat field is named so.';
   }
   // The parser's other messages name its internals, not the input.
   return 'Malformed XML: a CDATA section, comment or declaration is broken.';

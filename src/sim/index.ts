@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { closeWhenAnswered } from '../core/http-stop.js';
 import { createSimServer, type RequestLog } from './server.js';
 import {
   Simulator,
@@ -50,7 +51,7 @@ export interface RunningSimulator {
   reset(): Promise<void>;
   /** Resolves when background notifications have finished. */
   settled(): Promise<void>;
-  /** Stops the server (open connections are closed) and the retries. */
+  /** Stops the server once started answers are sent, then the retries. */
   close(): Promise<void>;
 }
 
@@ -69,6 +70,7 @@ export async function startSimulator(
     maxBodyBytes: options.maxBodyBytes,
     onRequest: options.onRequest,
   });
+  const stopServer = closeWhenAnswered(server);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -93,11 +95,9 @@ export async function startSimulator(
     settled: () => simulator.settled(),
     close() {
       closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) =>
-          server.close(() => resolve()),
-        );
-        server.closeAllConnections();
-        await Promise.all([stopped, simulator.close()]);
+        // Answers already started are delivered, then the retries stop.
+        await stopServer();
+        await simulator.close();
       })();
       return closing;
     },

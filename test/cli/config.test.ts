@@ -168,6 +168,91 @@ describe('wxpay config', () => {
     expect(JSON.parse(plain.stdout)).not.toHaveProperty('env_overrides');
   });
 
+  it('keeps the mock profile on this machine', async () => {
+    const dir = tempConfigDir();
+    const env = { WXPAY_CONFIG_DIR: dir };
+    const remote = await runCli(
+      [
+        '--profile',
+        'mock',
+        'config',
+        'set',
+        'base_url',
+        'https://api.mch.weixin.qq.com',
+      ],
+      { env },
+    );
+    expect(remote.code).toBe(4);
+    expect(remote.stderr).toContain(
+      'only talks to a simulator on this machine',
+    );
+    const local = await runCli(
+      ['--profile', 'mock', 'config', 'set', 'base_url', 'http://localhost:9'],
+      { env },
+    );
+    expect(local.code).toBe(0);
+    // A hand-edited file is refused when used, before anything is sent.
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        profiles: { mock: { mp_base_url: 'https://api.weixin.qq.com' } },
+      }),
+    );
+    const order = await runCli(
+      [
+        'order',
+        'create',
+        '--mock',
+        '--body',
+        'Test order',
+        '--amount',
+        '0.01',
+        '--openid',
+        'oTESTopenid0000000000000000A',
+      ],
+      { env },
+    );
+    expect(order.code).toBe(4);
+    expect(order.stderr).toContain("The mock profile's mp_base_url");
+  });
+
+  it('unset on a missing profile creates nothing', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const env = { WXPAY_CONFIG_DIR: dir };
+    const result = await runCli(
+      ['--profile', 'nosuch', 'config', 'unset', 'notify_url'],
+      { env },
+    );
+    expect(result.code).toBe(4);
+    const stored = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    expect(Object.keys(stored.profiles)).toEqual(['default']);
+  });
+
+  it('gives no WeChat host as a default of the built-in mock profile', async () => {
+    const env = { WXPAY_CONFIG_DIR: tempConfigDir() };
+    const result = await runCli(['config', 'get', 'mp_base_url', '--mock'], {
+      env,
+    });
+    expect(result.code).toBe(4);
+    expect(result.stdout).not.toContain('weixin.qq.com');
+  });
+
+  it('refuses an empty --profile and suggests only valid names', async () => {
+    const dir = tempConfigDir();
+    await initProfile(dir);
+    const env = { WXPAY_CONFIG_DIR: dir };
+    const empty = await runCli(['--profile', '', 'config', 'get', 'mch_id'], {
+      env,
+    });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--profile needs a name');
+    const odd = await runCli(['--profile', 'a b', 'sign', 'x=1'], { env });
+    expect(odd.code).toBe(4);
+    expect(odd.stderr).toContain('Pass --key-file PATH or set WXPAY_KEY.');
+    expect(odd.stderr).not.toContain('--profile a b');
+  });
+
   it('refuses an unknown sign_type in one clean sentence', async () => {
     const dir = tempConfigDir();
     await initProfile(dir);

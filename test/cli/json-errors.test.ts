@@ -32,7 +32,7 @@ describe('--json on failures', () => {
         });
         // A command that only needs the key says how to give just that.
         expect(JSON.parse(bare.stdout).error.hint).toMatch(
-          /^Pass --key-file PATH, set WXPAY_KEY, or run `wxpay config init`/,
+          /^Pass --key-file PATH or set WXPAY_KEY\. Run `wxpay config init`/,
         );
         return;
       }
@@ -78,6 +78,13 @@ describe('error text quoting hostile input', () => {
     expect(result.code).toBe(2);
     // eslint-disable-next-line no-control-regex -- none may reach the terminal
     expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+
+  it('escapes control characters in an unknown command name', async () => {
+    const result = await runCli(['\u001b[31mfoo']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('\\x1b[31mfoo');
+    expect(result.stderr).not.toContain('\u001b');
   });
 
   it('--json carries the message once escaped: it parses back to the input', async () => {

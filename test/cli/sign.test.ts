@@ -304,6 +304,24 @@ describe('wxpay sign diagnose', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('The input has a field named "key"');
     expect(result.stderr).not.toContain(env.WXPAY_KEY);
+    const other = await runCli(
+      ['sign', ...OFFICIAL, 'Key=ZZZZsecretfieldvalueXYZW', '--json'],
+      { env },
+    );
+    expect(other.stderr).toContain('a field named "Key"');
+    expect(JSON.parse(other.stdout).string_to_sign).toContain(
+      'Key=********************XYZW',
+    );
+  });
+
+  it('verify shows a received sign with control characters escaped', async () => {
+    const result = await runCli(
+      ['sign', 'verify', ...OFFICIAL, 'sign=\u001b[31mAB\nFAKE: valid'],
+      { env },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('received sign: \\x1b[31mAB\\nFAKE: valid');
+    expect(result.stderr).not.toContain('\u001b');
   });
 
   it('suggests the sub-command for a mistyped one', async () => {

@@ -96,4 +96,43 @@ describe('Ctrl-C and SIGTERM', () => {
     expect(listen.stderr()).not.toContain('Interrupted');
     expect(await trigger.exited).toBe(0);
   }, 20_000);
+
+  it('one SIGTERM ends a watch with 143, not the 130 of Ctrl-C', async () => {
+    const dir = tempConfigDir();
+    const create = wxpay(
+      [
+        'order',
+        'create',
+        '--mock',
+        '--body',
+        'Test order',
+        '--amount',
+        '0.01',
+        '--openid',
+        'oTESTopenid0000000000000000A',
+        '--json',
+      ],
+      dir,
+    );
+    let stdout = '';
+    create.child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    expect(await create.exited).toBe(0);
+    const { out_trade_no: outTradeNo } = JSON.parse(stdout);
+    const watch = wxpay(
+      // -v logs each poll: the first one shows the watch is running.
+      [
+        '-v',
+        'order',
+        'query',
+        '--mock',
+        '--out-trade-no',
+        outTradeNo,
+        '--watch',
+      ],
+      dir,
+    );
+    await waitFor(watch.stderr, /← HTTP 200/, watch.child);
+    watch.child.kill('SIGTERM');
+    expect(await watch.exited).toBe(143);
+  }, 20_000);
 });

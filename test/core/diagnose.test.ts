@@ -139,6 +139,17 @@ describe('sign diagnose: each known mistake is recognised', () => {
     );
   });
 
+  it('the right signature with whitespace around it', () => {
+    const right = md5(`${BASE_A}&key=${KEY}`);
+    const result = diagnose({
+      params: BASE,
+      key: KEY,
+      signature: ` ${right}\n`,
+    });
+    expect(result.matches).toBe(false);
+    expect(result.causes.map((c) => c.cause)).toEqual(['sign_whitespace']);
+  });
+
   it('lower-case hex', () => {
     expect(causesOf(BASE, md5(`${BASE_A}&key=${KEY}`).toLowerCase())).toEqual([
       'lowercase_hex',

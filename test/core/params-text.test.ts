@@ -40,6 +40,7 @@ describe('parseParamsText', () => {
     'a=1&\r\nb=2',
     '{"": "1"}',
     '=1',
+    '?',
   ])('refuses %j', (text) => {
     expect(() => parseParamsText(text)).toThrow(InputError);
   });

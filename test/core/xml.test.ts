@@ -81,6 +81,12 @@ describe('parseXml', () => {
     ['<xml>text<a>1</a></xml>', 'XML_NOT_FLAT', 'loose text'],
     ['<a>1</a><b>2</b>', 'XML_MALFORMED', 'line'],
     ['<xml><constructor>1</constructor></xml>', 'XML_MALFORMED', 'reserved'],
+    ['<xml><toString>1</toString></xml>', 'XML_MALFORMED', 'reserved'],
+    [
+      '<xml><hasOwnProperty>1</hasOwnProperty></xml>',
+      'XML_MALFORMED',
+      'reserved',
+    ],
     [
       `<xml>${'<a>'.repeat(20000)}x${'</a>'.repeat(20000)}</xml>`,
       'XML_MALFORMED',

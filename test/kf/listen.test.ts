@@ -337,6 +337,33 @@ describe('wxpay kf listen', () => {
     expect(cli.stderr()).toMatch(/Forwarded 1, failed 0/);
   });
 
+  it('Ctrl-C during a forward waits for its answer, then counts it', async () => {
+    let received!: () => void;
+    const forwarding = new Promise<void>((resolve) => (received = resolve));
+    const handler = createServer((request, response) => {
+      request.resume();
+      received();
+      setTimeout(() => response.end('success'), 500);
+    });
+    await new Promise<void>((resolve) =>
+      handler.listen(0, '127.0.0.1', resolve),
+    );
+    onTestFinished(
+      () => new Promise<void>((resolve) => handler.close(() => resolve())),
+    );
+    const port = (handler.address() as AddressInfo).port;
+    const { cli, base } = await startListener([
+      '--forward-to',
+      `http://127.0.0.1:${port}/mine`,
+    ]);
+    const { push } = safePush();
+    const answer = post(base, push.query, push.body);
+    await forwarding;
+    expect(await stop(cli)).toBe(0);
+    expect(await (await answer).text()).toBe('success');
+    expect(cli.stderr()).toMatch(/Forwarded 1, failed 0/);
+  });
+
   it('a port in use is a usage error (exit 2)', async () => {
     const { cli, base } = await startListener();
     const port = new URL(base).port;

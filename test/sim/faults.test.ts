@@ -183,4 +183,16 @@ describe('fault injection', () => {
   ])('refuses the fault %j', (spec, message) => {
     expect(() => parseFault(spec)).toThrow(message);
   });
+
+  it('close() delivers the answer already in flight before it stops', async () => {
+    const sim = await testSimulator();
+    await sim.addFault({ path: '/pay/orderquery', latencyMs: 1000 });
+    const answer = callPay(sim, '/pay/orderquery', {
+      out_trade_no: 'NOSUCH000001',
+    });
+    // Let the request reach the simulator, then stop it mid-latency.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sim.close();
+    expect((await answer).fields.err_code).toBe('ORDERNOTEXIST');
+  });
 });

@@ -54,7 +54,23 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   const expected = digest(correctText, key, signType);
   const given = input.signature.trim();
   if (given === expected) {
-    return { matches: true, expected, signType, causes: [] };
+    if (given === input.signature) {
+      return { matches: true, expected, signType, causes: [] };
+    }
+    // Right digits, but compared as sent: WeChat does not trim.
+    return {
+      matches: false,
+      expected,
+      signType,
+      searched: true,
+      causes: [
+        {
+          cause: 'sign_whitespace',
+          message:
+            'The signature is right but has spaces or a line break around it. Signatures are compared exactly: trim the value before sending or comparing it.',
+        },
+      ],
+    };
   }
   // Not a WeChat signature, or far more fields than any WeChat body: a
   // search would only burn time (a forged 8,000-field notification took

@@ -12,6 +12,7 @@ export type CauseId =
   | 'html_entities'
   | 'cdata_markers'
   | 'lowercase_hex'
+  | 'sign_whitespace'
   | 'key_whitespace'
   | 'key_missing'
   | 'key_without_prefix'

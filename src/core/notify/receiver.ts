@@ -1,3 +1,4 @@
+import { closeWhenAnswered } from '../http-stop.js';
 import { readRequestBody } from '../http-body.js';
 import {
   createServer,
@@ -93,6 +94,7 @@ export class NotifyReceiver {
   private readonly server: Server;
   private readonly seen = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly stop: () => Promise<void>;
   private readonly maxBytes: number;
 
   constructor(private readonly options: ReceiverOptions) {
@@ -105,6 +107,7 @@ export class NotifyReceiver {
       void task.finally(() => this.pending.delete(task));
     });
     this.server.requestTimeout = 30_000;
+    this.stop = closeWhenAnswered(this.server);
   }
 
   /** Starts listening; resolves with the URL to use as notify_url. */
@@ -122,13 +125,7 @@ export class NotifyReceiver {
 
   /** Stops accepting, lets requests in flight finish, then closes. */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) =>
-      this.server.close(() => resolve()),
-    );
-    this.server.closeIdleConnections();
-    await Promise.allSettled([...this.pending]);
-    this.server.closeAllConnections();
-    await closed;
+    await Promise.all([this.stop(), Promise.allSettled([...this.pending])]);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {

@@ -13,7 +13,7 @@ import { maskSecret } from '../../../core/sign.js';
 import { MOCK_PROFILE_NAME } from '../../../sim/demo.js';
 import type { RunFn } from '../../command-kit.js';
 import { checkProfileName } from '../../config-store.js';
-import type { Context } from '../../context.js';
+import { refuseRemoteMock, type Context } from '../../context.js';
 import { askSecret } from '../../prompt.js';
 import { checkedValue } from './values.js';
 import { runWizard, type InitOptions } from './wizard.js';
@@ -63,6 +63,7 @@ export const setRun: RunFn<{ fromFile?: string }> = async (
   const store = await ctx.store();
   const name = await targetName(ctx);
   checkProfileName(name);
+  if (name === MOCK_PROFILE_NAME) refuseRemoteMock({ [field]: value });
   const created = store.get(name) === undefined;
   await store.update((data) => {
     const profiles = { ...data.profiles };
@@ -131,8 +132,10 @@ async function rawValueFor(
 
 export const getRun: RunFn = async (ctx, args) => {
   const field = requireField(args[0]);
-  const { profile, name } = await ctx.profile();
-  const fallback = defaultValue(field, profile);
+  const { profile, name, mock } = await ctx.profile();
+  // The built-in mock profile talks to the in-process simulator, so
+  // WeChat's hosts are not its defaults.
+  const fallback = mock ? undefined : defaultValue(field, profile);
   if (profile[field] === undefined && fallback !== undefined) {
     ctx.out.info(`${field} is not set in profile "${name}"; the default:`);
     if (ctx.out.json) {
@@ -163,6 +166,11 @@ export const unsetRun: RunFn = async (ctx, args) => {
   const store = await ctx.store();
   const name = await targetName(ctx);
   checkProfileName(name);
+  if (store.get(name) === undefined) {
+    throw new ConfigError('PROFILE_MISSING', `No profile named "${name}".`, {
+      hint: 'Nothing to remove; `wxpay config list` shows your profiles.',
+    });
+  }
   await store.update((data) => {
     const profile = { ...data.profiles?.[name] };
     delete profile[field];

@@ -21,6 +21,7 @@ export function checkedValue(
       `Invalid ${field}: ${(error as Error).message.replace(/\.$/, '')}.`,
     );
   }
-  for (const warning of profileWarnings(field, value)) ctx.out.warn(warning);
+  for (const warning of profileWarnings(field, value))
+    ctx.out.warnOnce(warning);
   return value;
 }

@@ -17,6 +17,7 @@ import { sendPayload, textMessage } from '../../../core/kf/send.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
 import { onInterrupt } from '../../interrupt.js';
+import { closeWhenAnswered } from '../../../core/http-stop.js';
 import { forwardPush, handlerUrl } from './forward.js';
 import { openMp, type MpSession } from './mp.js';
 import { printable, printPushLine, pushRecord } from './print.js';
@@ -169,6 +170,7 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
   });
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
+  const stop = closeWhenAnswered(server);
   await listen(server, port, options.host ?? '127.0.0.1');
   const address = server.address() as AddressInfo;
   announce(ctx, address, setup, options);
@@ -176,8 +178,7 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
   await new Promise<void>((resolve) => {
     const remove = onInterrupt(() => {
       remove();
-      server.close(() => resolve());
-      server.closeAllConnections();
+      void stop().then(resolve);
     });
   });
   await Promise.allSettled([...pending]);

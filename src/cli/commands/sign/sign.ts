@@ -10,6 +10,7 @@ import { escapeControls } from '../../../core/safe-text.js';
 import type { RunFn } from '../../command-kit.js';
 import {
   chooseSignType,
+  keyFieldNames,
   readParams,
   type ParamsOptions,
 } from '../../params-input.js';
@@ -27,11 +28,20 @@ export const signRun: RunFn<SignOptions> = async (ctx, args, options) => {
   const form = canonicalize(params);
   const signature = digest(appendKey(form.stringA, key), key, signType);
   const shownKey = ctx.options.showSecrets ? key : maskSecret(key);
-  // The API key pasted in as a field must not print where the key is masked.
-  const shownForm =
-    params.key === key && !ctx.options.showSecrets
-      ? canonicalize({ ...params, key: shownKey })
-      : form;
+  // A field named key is most likely a secret pasted in (the API key, an
+  // old one): it is masked wherever the API key is.
+  const keyFields = ctx.options.showSecrets ? [] : keyFieldNames(params);
+  const shownForm = keyFields.length
+    ? canonicalize({
+        ...params,
+        ...Object.fromEntries(
+          keyFields.map((name) => [
+            name,
+            maskSecret(String(params[name] ?? '')),
+          ]),
+        ),
+      })
+    : form;
   const facts = {
     sign: signature,
     sign_type: signType,

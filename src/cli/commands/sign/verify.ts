@@ -1,5 +1,6 @@
 import { SignatureError } from '../../../core/errors.js';
 import { diagnose } from '../../../core/diagnose/index.js';
+import { escapeControls } from '../../../core/safe-text.js';
 import { parseSignType, signaturesEqual, sign } from '../../../core/sign.js';
 import type { RunFn } from '../../command-kit.js';
 import {
@@ -57,7 +58,8 @@ export const verifyRun: RunFn<ParamsOptions> = async (ctx, args, options) => {
   } else {
     ctx.out.data(`invalid (${signType})`);
     ctx.out.info(`expected sign: ${expected}`);
-    ctx.out.info(`received sign: ${received}`);
+    // The sign comes from a pasted body or a file: show controls escaped.
+    ctx.out.info(`received sign: ${escapeControls(received)}`);
     printDiagnosis(ctx, diagnosis!);
   }
   return valid ? 0 : 1;
