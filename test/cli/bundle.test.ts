@@ -10,7 +10,7 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempConfigDir } from '../helpers/cli.js';
+import { MOCK_ORDER_ARGS, tempConfigDir } from '../helpers/cli.js';
 
 // The shipped CLI is the CommonJS bundle under dist/bin (scripts/
 // bundle-cli.js), not the sources the other tests run; npm test builds it.
@@ -117,21 +117,9 @@ describe('the CommonJS CLI bundle', () => {
 
   it('creates an order on the simulator and stores profiles', async () => {
     const dir = tempConfigDir();
-    const order = await wxpay(
-      [
-        'order',
-        'create',
-        '--mock',
-        '--body',
-        'Test order',
-        '--amount',
-        '0.01',
-        '--openid',
-        'oTESTopenid0000000000000000A',
-        '--json',
-      ],
-      { WXPAY_CONFIG_DIR: dir },
-    );
+    const order = await wxpay([...MOCK_ORDER_ARGS, '--json'], {
+      WXPAY_CONFIG_DIR: dir,
+    });
     expect(order.code, order.stderr).toBe(0);
     expect(JSON.parse(order.stdout)).toMatchObject({ total_fee: '1' });
     const set = await wxpay(['config', 'set', 'mch_id', '1900000109'], {

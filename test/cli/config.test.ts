@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempConfigDir } from '../helpers/cli.js';
+import { MOCK_ORDER_ARGS, runCli, tempConfigDir } from '../helpers/cli.js';
 
 const KEY = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6';
 const SECRET = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -198,20 +198,7 @@ describe('wxpay config', () => {
         profiles: { mock: { mp_base_url: 'https://api.weixin.qq.com' } },
       }),
     );
-    const order = await runCli(
-      [
-        'order',
-        'create',
-        '--mock',
-        '--body',
-        'Test order',
-        '--amount',
-        '0.01',
-        '--openid',
-        'oTESTopenid0000000000000000A',
-      ],
-      { env },
-    );
+    const order = await runCli(MOCK_ORDER_ARGS, { env });
     expect(order.code).toBe(4);
     expect(order.stderr).toContain("The mock profile's mp_base_url");
   });

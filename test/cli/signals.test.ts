@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../src/cli/config-store.js';
-import { tempConfigDir } from '../helpers/cli.js';
+import { MOCK_ORDER_ARGS, tempConfigDir } from '../helpers/cli.js';
 
 // Runs the shipped launcher (npm test builds it first).
 const bin = fileURLToPath(new URL('../../bin/wxpay.js', import.meta.url));
@@ -99,21 +99,7 @@ describe('Ctrl-C and SIGTERM', () => {
 
   it('one SIGTERM ends a watch with 143, not the 130 of Ctrl-C', async () => {
     const dir = tempConfigDir();
-    const create = wxpay(
-      [
-        'order',
-        'create',
-        '--mock',
-        '--body',
-        'Test order',
-        '--amount',
-        '0.01',
-        '--openid',
-        'oTESTopenid0000000000000000A',
-        '--json',
-      ],
-      dir,
-    );
+    const create = wxpay([...MOCK_ORDER_ARGS, '--json'], dir);
     let stdout = '';
     create.child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
     expect(await create.exited).toBe(0);

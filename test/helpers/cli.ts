@@ -60,3 +60,16 @@ export async function runCli(
   await new Promise((resolve) => setImmediate(resolve));
   return { code, stdout: out.text(), stderr: err.text() };
 }
+
+/** The README's main job: a JSAPI test order on the built-in simulator. */
+export const MOCK_ORDER_ARGS = [
+  'order',
+  'create',
+  '--mock',
+  '--body',
+  'Test order',
+  '--amount',
+  '0.01',
+  '--openid',
+  'oTESTopenid0000000000000000A',
+];

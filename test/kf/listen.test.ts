@@ -1,4 +1,8 @@
-import { createServer } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -55,6 +59,18 @@ function safePush(
     nonce: String(100000 + sequence),
   });
   return { message, push };
+}
+
+/** Your push handler on 127.0.0.1, closed when the test ends. */
+async function startHandler(
+  handle: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<number> {
+  const handler = createServer(handle);
+  await new Promise<void>((resolve) => handler.listen(0, '127.0.0.1', resolve));
+  onTestFinished(
+    () => new Promise<void>((resolve) => handler.close(() => resolve())),
+  );
+  return (handler.address() as AddressInfo).port;
 }
 
 function post(
@@ -304,7 +320,7 @@ describe('wxpay kf listen', () => {
 
   it('--forward-to passes the push unchanged to your handler and relays its answer', async () => {
     const seen: { url: string; body: string }[] = [];
-    const handler = createServer((request, response) => {
+    const port = await startHandler((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (c: Buffer) => chunks.push(c));
       request.on('end', () => {
@@ -315,13 +331,6 @@ describe('wxpay kf listen', () => {
         response.end('success');
       });
     });
-    await new Promise<void>((resolve) =>
-      handler.listen(0, '127.0.0.1', resolve),
-    );
-    onTestFinished(
-      () => new Promise<void>((resolve) => handler.close(() => resolve())),
-    );
-    const port = (handler.address() as AddressInfo).port;
     const { cli, base } = await startListener([
       '--forward-to',
       `http://127.0.0.1:${port}/mine?x=1`,
@@ -340,18 +349,11 @@ describe('wxpay kf listen', () => {
   it('Ctrl-C during a forward waits for its answer, then counts it', async () => {
     let received!: () => void;
     const forwarding = new Promise<void>((resolve) => (received = resolve));
-    const handler = createServer((request, response) => {
+    const port = await startHandler((request, response) => {
       request.resume();
       received();
       setTimeout(() => response.end('success'), 500);
     });
-    await new Promise<void>((resolve) =>
-      handler.listen(0, '127.0.0.1', resolve),
-    );
-    onTestFinished(
-      () => new Promise<void>((resolve) => handler.close(() => resolve())),
-    );
-    const port = (handler.address() as AddressInfo).port;
     const { cli, base } = await startListener([
       '--forward-to',
       `http://127.0.0.1:${port}/mine`,
