@@ -224,7 +224,9 @@ export class Context {
       );
     }
     const secret = raw.replace(/\r?\n$/, '');
-    for (const warning of keyWarnings(secret).slice(0, 1)) {
+    // An empty key is refused by the caller; no whitespace note before that.
+    const warnings = secret.trim() === '' ? [] : keyWarnings(secret);
+    for (const warning of warnings.slice(0, 1)) {
       if (flag === '--key-file' && /whitespace/.test(warning)) {
         this.out.warnOnce(warning);
       }

@@ -21,3 +21,16 @@ export function dispatchInterrupt(): boolean {
   handler();
   return true;
 }
+
+/**
+ * What a listener says while its stop waits for answers in flight, so a
+ * quiet pause after Ctrl-C is explained and the way out is named.
+ */
+export function stopWaitNotice(
+  say: (text: string) => void,
+): (count: number, graceMs: number) => void {
+  return (count, graceMs) =>
+    say(
+      `Waiting for ${count} request${count === 1 ? '' : 's'} in flight (at most ${Math.round(graceMs / 1000)} s; Ctrl-C again stops now)…`,
+    );
+}

@@ -1,6 +1,6 @@
 import { InputError, UsageError } from '../core/errors.js';
 import { parseParamsText, type ParsedParams } from '../core/params-text.js';
-import { parseSignType, type SignType } from '../core/sign.js';
+import { maskSecret, parseSignType, type SignType } from '../core/sign.js';
 import type { Context } from './context.js';
 import { readCapped } from './input-file.js';
 
@@ -83,6 +83,10 @@ export async function readParams(
  * pasted in by mistake.
  */
 function warnKeyField(ctx: Context, parsed: ParsedParams): ParsedParams {
+  if (Object.keys(parsed.params).length === 0) {
+    // `&`, `{}`, `<xml/>`: no field at all, as empty as no input.
+    throw new InputError('PARAMS_EMPTY', 'The input has no fields.');
+  }
   for (const name of keyFieldNames(parsed.params)) {
     ctx.out.warnOnce(
       `The input has a field named "${name}". The API key is not a parameter: wxpay appends it as &key=…; remove that field.`,
@@ -93,7 +97,21 @@ function warnKeyField(ctx: Context, parsed: ParsedParams): ParsedParams {
 
 /** Fields named key in any case: likely a secret pasted in as a parameter. */
 export function keyFieldNames(params: Record<string, unknown>): string[] {
-  return Object.keys(params).filter((name) => name.toLowerCase() === 'key');
+  return Object.keys(params).filter(
+    (name) => name.trim().toLowerCase() === 'key',
+  );
+}
+
+/** A copy with every key-named field masked as the API key is. */
+export function maskKeyFields<T extends Record<string, string | null>>(
+  fields: T,
+  showSecrets: boolean | undefined,
+): T {
+  const names = showSecrets ? [] : keyFieldNames(fields);
+  if (!names.length) return fields;
+  const copy: Record<string, string | null> = { ...fields };
+  for (const name of names) copy[name] = maskSecret(String(fields[name] ?? ''));
+  return copy as T;
 }
 
 /**

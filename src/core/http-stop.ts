@@ -1,5 +1,17 @@
 import type { Server, ServerResponse } from 'node:http';
 
+export interface GracefulStopOptions {
+  /**
+   * How long answers in flight may take before the rest is cut (default
+   * 10 s): a client that stalls mid-request must not hold the stop for the
+   * minutes Node's own request timeout allows.
+   */
+  graceMs?: number;
+}
+
+/** Told how many requests a stop waits for, when there are any. */
+export type OnStopWait = (count: number, graceMs: number) => void;
+
 /**
  * Prepares a graceful stop for a server wxpay runs (notification and push
  * listeners, the simulator): the returned function stops accepting, lets
@@ -7,7 +19,10 @@ import type { Server, ServerResponse } from 'node:http';
  * Closing every connection at once would cut the request in flight, which
  * the sender (WeChat, or a test) then counts as a failure and retries.
  */
-export function closeWhenAnswered(server: Server): () => Promise<void> {
+export function closeWhenAnswered(
+  server: Server,
+  options: GracefulStopOptions = {},
+): (onWait?: OnStopWait) => Promise<void> {
   const unanswered = new Set<Promise<void>>();
   server.on('request', (_request, response: ServerResponse) => {
     const answered = new Promise<void>((resolve) =>
@@ -17,13 +32,23 @@ export function closeWhenAnswered(server: Server): () => Promise<void> {
     void answered.then(() => unanswered.delete(answered));
   });
   let stopping: Promise<void> | undefined;
-  return () => {
+  const graceMs = options.graceMs ?? 10_000;
+  return (onWait) => {
     stopping ??= (async () => {
       const closed = new Promise<void>((resolve) =>
         server.close(() => resolve()),
       );
       server.closeIdleConnections();
-      await Promise.allSettled([...unanswered]);
+      if (unanswered.size > 0) {
+        onWait?.(unanswered.size, graceMs);
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+          timer.unref();
+        });
+        await Promise.race([Promise.allSettled([...unanswered]), grace]);
+        clearTimeout(timer);
+      }
       server.closeAllConnections();
       await closed;
     })();

@@ -234,8 +234,27 @@ export function verify(
     ? parseSignType(String(options.signType))
     : detectSignType(params, options.fallbackSignType);
   const expected = sign(params, key, signType);
-  const valid = received !== '' && signaturesEqual(received, expected);
+  const valid =
+    received !== '' &&
+    hasSignedField(params) &&
+    signaturesEqual(received, expected);
   return { valid, signType, expected, received };
+}
+
+/**
+ * True when at least one field besides `sign` has a value. A set with none
+ * signs only `key=KEY`: no WeChat message is like that, and such a
+ * signature, once seen, would "verify" any empty body.
+ */
+export function hasSignedField(params: Params): boolean {
+  for (const name in params) {
+    if (name === 'sign' || !Object.hasOwn(params, name)) continue;
+    const value = params[name];
+    if (value !== null && value !== undefined && String(value) !== '') {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

@@ -159,8 +159,9 @@ function parserRefusal(error: unknown): string {
   if (/nested tags/i.test(reason)) {
     return 'Malformed XML: elements are nested far deeper than any WeChat body.';
   }
-  if (/reserved|prototype pollution/i.test(reason)) {
-    return 'Malformed XML: an element has a name reserved in JavaScript (such as constructor, toString or __proto__); no WeChat field is named so.';
+  const reserved = /reserved name (\S+)|Invalid name: "([^"]+)"/.exec(reason);
+  if (reserved) {
+    return `Malformed XML: an element is named ${reserved[1] ?? reserved[2]}, a name reserved in JavaScript; no WeChat field is named so.`;
   }
   // The parser's other messages name its internals, not the input.
   return 'Malformed XML: a CDATA section, comment or declaration is broken.';

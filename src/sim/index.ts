@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { closeWhenAnswered } from '../core/http-stop.js';
+import { closeWhenAnswered, type OnStopWait } from '../core/http-stop.js';
 import { createSimServer, type RequestLog } from './server.js';
 import {
   Simulator,
@@ -52,7 +52,7 @@ export interface RunningSimulator {
   /** Resolves when background notifications have finished. */
   settled(): Promise<void>;
   /** Stops the server once started answers are sent, then the retries. */
-  close(): Promise<void>;
+  close(onWait?: OnStopWait): Promise<void>;
 }
 
 function urlHost(host: string): string {
@@ -93,10 +93,10 @@ export async function startSimulator(
     clearFaults: (id) => simulator.clearFaults(id),
     reset: () => simulator.reset(),
     settled: () => simulator.settled(),
-    close() {
+    close(onWait) {
       closing ??= (async () => {
         // Answers already started are delivered, then the retries stop.
-        await stopServer();
+        await stopServer(onWait);
         await simulator.close();
       })();
       return closing;

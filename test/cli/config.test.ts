@@ -203,6 +203,32 @@ describe('wxpay config', () => {
     expect(order.stderr).toContain("The mock profile's mp_base_url");
   });
 
+  it('--mock names the mock profile in set, unset and init too', async () => {
+    const dir = tempConfigDir();
+    const env = { WXPAY_CONFIG_DIR: dir };
+    const set = await runCli(
+      ['config', 'set', 'notify_url', 'http://127.0.0.1:9/n', '--mock'],
+      { env },
+    );
+    expect(set.code, set.stderr).toBe(0);
+    const stored = () =>
+      JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).profiles;
+    expect(Object.keys(stored())).toEqual(['mock']);
+    const unset = await runCli(['config', 'unset', 'notify_url', '--mock'], {
+      env,
+    });
+    expect(unset.code, unset.stderr).toBe(0);
+    expect(stored().mock).toEqual({});
+    const init = await initProfile(dir, [
+      '--profile',
+      'mock',
+      '--base-url',
+      'http://127.0.0.2:9',
+    ]);
+    expect(init.code).toBe(4);
+    expect(init.stderr).toContain('only talks to a simulator on this machine');
+  });
+
   it('unset on a missing profile creates nothing', async () => {
     const dir = tempConfigDir();
     await initProfile(dir);

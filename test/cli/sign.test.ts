@@ -285,15 +285,21 @@ describe('wxpay sign diagnose', () => {
     expect(result.stderr).toContain('byte-order mark');
   });
 
-  it('signs, verifies and diagnoses a set with every field empty alike', async () => {
-    const signed = await runCli(['sign', 'a=', '--explain'], { env });
-    expect(signed.code).toBe(0);
-    expect(signed.stderr).toMatch(/string hashed\s+key=\*+6a2d/);
-    const signature = signed.stdout.trim();
-    const verify = await runCli(['sign', 'verify', 'a=', `sign=${signature}`], {
+  it('refuses to sign nothing, and an empty body never verifies', async () => {
+    const signed = await runCli(['sign', 'a='], { env });
+    expect(signed.code).toBe(2);
+    expect(signed.stderr).toContain('there is nothing to sign');
+    for (const input of ['&', '{}', '<xml/>', '?&']) {
+      const empty = await runCli(['sign', '--in', '-'], { env, stdin: input });
+      expect([input, empty.code]).toEqual([input, 2]);
+    }
+    // The MD5 of key=<the official key>, which signs nothing at all.
+    const verify = await runCli(['sign', 'verify', '--in', '-'], {
       env,
+      stdin: '{"sign": "1526FD440C2A8E68F74374B33E8BDF73"}',
     });
-    expect(verify.code).toBe(0);
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toContain('an empty body is never valid');
   });
 
   it('warns about a field named key and masks it when it is the API key', async () => {
@@ -322,6 +328,20 @@ describe('wxpay sign diagnose', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('received sign: \\x1b[31mAB\\nFAKE: valid');
     expect(result.stderr).not.toContain('\u001b');
+    const padded = await runCli(
+      [
+        'sign',
+        'verify',
+        ...OFFICIAL,
+        'sign= 9A0A8659F005D6984697E2CA0A9CF3B7 ',
+      ],
+      { env },
+    );
+    expect(padded.code).toBe(1);
+    expect(padded.stderr).toContain(
+      'received sign: " 9A0A8659F005D6984697E2CA0A9CF3B7 "',
+    );
+    expect(padded.stderr).toContain('sign_whitespace');
   });
 
   it('suggests the sub-command for a mistyped one', async () => {

@@ -4,6 +4,7 @@ import {
   canonicalize,
   detectSignType,
   digest,
+  hasSignedField,
   keyFingerprint,
   maskSecret,
   sign,
@@ -272,6 +273,8 @@ describe('properties', () => {
     fc.assert(
       fc.property(params, fc.string({ minLength: 1 }), (p, extra) => {
         const signed = { ...p, sign: sign(p, 'key') };
+        // A set with nothing signed is never valid (tested below).
+        fc.pre(hasSignedField(p));
         expect(verify(signed, 'key').valid).toBe(true);
         const tampered = { ...signed, zz_extra: extra };
         expect(verify(tampered, 'key').valid).toBe(false);
@@ -303,6 +306,12 @@ describe('a set whose every field is dropped', () => {
     expect(stringToSign(params, 'K')).toBe('key=K');
     expect(sign(params, 'K')).toBe(digest('key=K', 'K', 'MD5'));
     expect(canonicalize(params).stringA).toBe('');
+  });
+
+  it('never verifies, even with the signature of key=KEY', () => {
+    const empty = { a: '', sign: digest('key=K', 'K', 'MD5') };
+    expect(verify(empty, 'K').valid).toBe(false);
+    expect(verify({ sign: empty.sign }, 'K').valid).toBe(false);
   });
 });
 

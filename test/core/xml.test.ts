@@ -80,8 +80,16 @@ describe('parseXml', () => {
     ['', 'XML_EMPTY', 'empty'],
     ['<xml>text<a>1</a></xml>', 'XML_NOT_FLAT', 'loose text'],
     ['<a>1</a><b>2</b>', 'XML_MALFORMED', 'line'],
-    ['<xml><constructor>1</constructor></xml>', 'XML_MALFORMED', 'reserved'],
-    ['<xml><toString>1</toString></xml>', 'XML_MALFORMED', 'reserved'],
+    [
+      '<xml><constructor>1</constructor></xml>',
+      'XML_MALFORMED',
+      'named constructor, a name reserved',
+    ],
+    [
+      '<xml><toString>1</toString></xml>',
+      'XML_MALFORMED',
+      'named toString, a name reserved',
+    ],
     [
       '<xml><hasOwnProperty>1</hasOwnProperty></xml>',
       'XML_MALFORMED',

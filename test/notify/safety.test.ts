@@ -48,8 +48,11 @@ describe('escapeControls', () => {
     );
   });
 
-  it('shows an invisible byte-order mark', () => {
+  it('shows an invisible byte-order mark and direction marks', () => {
     expect(escapeControls('\ufeff{"current"')).toBe('\\ufeff{"current"');
+    expect(escapeControls('a\u200eb\u200fc\u061cd')).toBe(
+      'a\\u200eb\\u200fc\\u061cd',
+    );
   });
 
   it('leaves ordinary text and Chinese unchanged', () => {

@@ -31,6 +31,22 @@ describe('wxpay notify verify', () => {
     expect(stripVTControlCharacters(result.stdout)).toBe(result.stdout);
   });
 
+  it('masks a field named Key, piped and in --json', async () => {
+    const body =
+      '<xml><return_code>SUCCESS</return_code><appid>wx1</appid><Key>SECRETVALUE123456</Key><sign>0F783AB995BC1CFD739CB8444F500160</sign></xml>';
+    const piped = await runCli(['notify', 'verify', '-'], {
+      env: ENV,
+      stdin: body,
+    });
+    expect(piped.stdout).not.toContain('SECRETVALUE123456');
+    const json = await runCli(['notify', 'verify', '-', '--json'], {
+      env: ENV,
+      stdin: body,
+    });
+    expect(json.stdout).not.toContain('SECRETVALUE123456');
+    expect(JSON.parse(json.stdout).fields.Key).toBe('*************3456');
+  });
+
   it('decorates the same result on a terminal', async () => {
     const result = await runCli(
       ['notify', 'verify', cases('B22-notify-coupon.xml')],

@@ -1,4 +1,4 @@
-import { closeWhenAnswered } from '../http-stop.js';
+import { closeWhenAnswered, type OnStopWait } from '../http-stop.js';
 import { readRequestBody } from '../http-body.js';
 import {
   createServer,
@@ -94,7 +94,7 @@ export class NotifyReceiver {
   private readonly server: Server;
   private readonly seen = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
-  private readonly stop: () => Promise<void>;
+  private readonly stop: (onWait?: OnStopWait) => Promise<void>;
   private readonly maxBytes: number;
 
   constructor(private readonly options: ReceiverOptions) {
@@ -124,8 +124,11 @@ export class NotifyReceiver {
   }
 
   /** Stops accepting, lets requests in flight finish, then closes. */
-  async close(): Promise<void> {
-    await Promise.all([this.stop(), Promise.allSettled([...this.pending])]);
+  async close(onWait?: OnStopWait): Promise<void> {
+    await Promise.all([
+      this.stop(onWait),
+      Promise.allSettled([...this.pending]),
+    ]);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {

@@ -20,6 +20,8 @@ import { runWizard, type InitOptions } from './wizard.js';
 
 /** The profile `config` commands act on: --profile, WXPAY_PROFILE, current. */
 async function targetName(ctx: Context): Promise<string> {
+  // --mock names the mock profile here too, as it does for config get.
+  if (ctx.options.mock) return MOCK_PROFILE_NAME;
   return (
     ctx.options.profile ??
     ctx.env.WXPAY_PROFILE ??
@@ -38,10 +40,13 @@ function requireField(name: string): ProfileField {
 
 export const initRun: RunFn<InitOptions> = async (ctx, _args, options) => {
   const store = await ctx.store();
-  const name = ctx.options.profile ?? 'default';
+  const name = ctx.options.mock
+    ? MOCK_PROFILE_NAME
+    : (ctx.options.profile ?? 'default');
   checkProfileName(name);
   const existing = store.get(name) ?? {};
   const profile = await runWizard(ctx, existing, options);
+  if (name === MOCK_PROFILE_NAME) refuseRemoteMock(profile);
   await store.update((data) => {
     data.profiles = { ...data.profiles, [name]: profile };
     if (options.use || Object.keys(data.profiles).length === 1) {
@@ -149,7 +154,7 @@ export const getRun: RunFn = async (ctx, args) => {
       'FIELD_UNSET',
       `${field} is not set in profile "${name}".`,
       {
-        hint: `Set it with \`wxpay config set ${field}\`.`,
+        hint: `Set it with \`wxpay config set ${field} --profile ${name}\`.`,
       },
     );
   }

@@ -16,7 +16,7 @@ import {
 import { sendPayload, textMessage } from '../../../core/kf/send.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { onInterrupt } from '../../interrupt.js';
+import { onInterrupt, stopWaitNotice } from '../../interrupt.js';
 import { closeWhenAnswered } from '../../../core/http-stop.js';
 import { forwardPush, handlerUrl } from './forward.js';
 import { openMp, type MpSession } from './mp.js';
@@ -178,7 +178,7 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
   await new Promise<void>((resolve) => {
     const remove = onInterrupt(() => {
       remove();
-      void stop().then(resolve);
+      void stop(stopWaitNotice((text) => ctx.out.info(text))).then(resolve);
     });
   });
   await Promise.allSettled([...pending]);

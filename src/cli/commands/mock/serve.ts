@@ -4,7 +4,7 @@ import type { SimMerchant } from '../../../sim/merchants.js';
 import { isLoopbackHost } from '../../../sim/notify.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { onInterrupt } from '../../interrupt.js';
+import { onInterrupt, stopWaitNotice } from '../../interrupt.js';
 import { parseSpeed, parseWhole, printAttempt } from './shared.js';
 
 interface ServeOptions {
@@ -149,7 +149,7 @@ export const serveRun: RunFn<ServeOptions> = async (ctx, _args, options) => {
       resolve();
     });
   });
-  await sim.close();
+  await sim.close(stopWaitNotice((text) => ctx.out.info(text)));
   ctx.out.info(
     `Simulator stopped after ${served} request${served === 1 ? '' : 's'}.`,
   );

@@ -9,7 +9,7 @@ import {
 } from '../../../core/notify/receiver.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { onInterrupt } from '../../interrupt.js';
+import { onInterrupt, stopWaitNotice } from '../../interrupt.js';
 import {
   notifyProfile,
   parseTimeout,
@@ -50,7 +50,7 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
     });
   });
   ctx.out.info('Stopping…');
-  await receiver.close();
+  await receiver.close(stopWaitNotice((text) => ctx.out.info(text)));
   printSummary(ctx, receiver.stats);
   return 0;
 };

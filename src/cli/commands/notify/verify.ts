@@ -9,7 +9,7 @@ import type {
 } from '../../../core/notify/types.js';
 import type { RunFn } from '../../command-kit.js';
 import type { Context } from '../../context.js';
-import { otherSecrets } from '../../params-input.js';
+import { maskKeyFields, otherSecrets } from '../../params-input.js';
 import { printDiagnosis } from '../sign/print-diagnosis.js';
 import { amounts, yuanOf } from '../../amounts.js';
 import {
@@ -39,7 +39,7 @@ export const verifyRun: RunFn<VerifyOptions> = async (ctx, args, options) => {
   const causes = diagnosis?.causes;
   if (ctx.out.json) {
     ctx.out.document({
-      ...jsonDocument(notification),
+      ...jsonDocument(notification, ctx.options.showSecrets),
       reply: options.reply ? reply : undefined,
       causes: causes?.map(({ cause, message }) => ({ cause, message })) ?? [],
     });
@@ -112,7 +112,11 @@ function printVerdict(
     toStdout ? ctx.out.data(text) : ctx.out.info(text);
   // Names and values come from the body as posted: escaped, so a forged
   // field cannot add lines, split columns or send terminal codes.
-  const fields = Object.entries(shownFields(notification)).map(
+  const shown = maskKeyFields(
+    shownFields(notification),
+    ctx.options.showSecrets,
+  );
+  const fields = Object.entries(shown).map(
     ([name, value]) =>
       [
         escapeControls(name),
@@ -144,7 +148,10 @@ function printVerdict(
   }
 }
 
-function jsonDocument(notification: Notification): Record<string, unknown> {
+function jsonDocument(
+  notification: Notification,
+  showSecrets: boolean | undefined,
+): Record<string, unknown> {
   const common = {
     kind: notification.kind,
     valid: notification.valid,
@@ -162,7 +169,7 @@ function jsonDocument(notification: Notification): Record<string, unknown> {
       ...common,
       paid: notification.paid,
       sign_type: notification.signType,
-      fields: notification.fields,
+      fields: maskKeyFields(notification.fields, showSecrets),
       amounts: amounts(notification.fields),
     };
   }
@@ -171,9 +178,12 @@ function jsonDocument(notification: Notification): Record<string, unknown> {
       ...common,
       refunded: notification.refunded,
       envelope: notification.envelope,
-      fields: notification.fields,
+      fields: maskKeyFields(notification.fields, showSecrets),
       amounts: amounts(notification.fields),
     };
   }
-  return { ...common, fields: notification.fields };
+  return {
+    ...common,
+    fields: maskKeyFields(notification.fields, showSecrets),
+  };
 }

@@ -5,12 +5,12 @@ import {
   keyFingerprint,
   maskSecret,
 } from '../../../core/sign.js';
-import { UsageError } from '../../../core/errors.js';
+import { InputError, UsageError } from '../../../core/errors.js';
 import { escapeControls } from '../../../core/safe-text.js';
 import type { RunFn } from '../../command-kit.js';
 import {
   chooseSignType,
-  keyFieldNames,
+  maskKeyFields,
   readParams,
   type ParamsOptions,
 } from '../../params-input.js';
@@ -26,22 +26,19 @@ export const signRun: RunFn<SignOptions> = async (ctx, args, options) => {
   const key = await ctx.apiKey(options.keyFile);
   const signType = await chooseSignType(ctx, params, options.signType);
   const form = canonicalize(params);
+  if (form.stringA === '') {
+    throw new InputError(
+      'NOTHING_TO_SIGN',
+      'Every field is empty or missing: there is nothing to sign.',
+      { hint: 'Give the fields of the request, e.g. appid=… mch_id=…' },
+    );
+  }
   const signature = digest(appendKey(form.stringA, key), key, signType);
   const shownKey = ctx.options.showSecrets ? key : maskSecret(key);
   // A field named key is most likely a secret pasted in (the API key, an
   // old one): it is masked wherever the API key is.
-  const keyFields = ctx.options.showSecrets ? [] : keyFieldNames(params);
-  const shownForm = keyFields.length
-    ? canonicalize({
-        ...params,
-        ...Object.fromEntries(
-          keyFields.map((name) => [
-            name,
-            maskSecret(String(params[name] ?? '')),
-          ]),
-        ),
-      })
-    : form;
+  const shownParams = maskKeyFields(params, ctx.options.showSecrets);
+  const shownForm = shownParams === params ? form : canonicalize(shownParams);
   const facts = {
     sign: signature,
     sign_type: signType,

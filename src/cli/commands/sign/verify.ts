@@ -1,7 +1,12 @@
 import { SignatureError } from '../../../core/errors.js';
 import { diagnose } from '../../../core/diagnose/index.js';
 import { escapeControls } from '../../../core/safe-text.js';
-import { parseSignType, signaturesEqual, sign } from '../../../core/sign.js';
+import {
+  hasSignedField,
+  parseSignType,
+  signaturesEqual,
+  sign,
+} from '../../../core/sign.js';
 import type { RunFn } from '../../command-kit.js';
 import {
   otherSecrets,
@@ -35,7 +40,13 @@ export const verifyRun: RunFn<ParamsOptions> = async (ctx, args, options) => {
           ? 'MD5'
           : (fallback ?? 'MD5');
   const expected = sign(params, key, signType);
-  const valid = signaturesEqual(received, expected);
+  const signedSomething = hasSignedField(params);
+  const valid = signedSomething && signaturesEqual(received, expected);
+  if (!signedSomething) {
+    ctx.out.warn(
+      'No field besides sign has a value: an empty body is never valid.',
+    );
+  }
   const diagnosis = valid
     ? undefined
     : diagnose({
@@ -59,7 +70,11 @@ export const verifyRun: RunFn<ParamsOptions> = async (ctx, args, options) => {
     ctx.out.data(`invalid (${signType})`);
     ctx.out.info(`expected sign: ${expected}`);
     // The sign comes from a pasted body or a file: show controls escaped.
-    ctx.out.info(`received sign: ${escapeControls(received)}`);
+    // Quoted when spaces around it would otherwise not show.
+    const shown = escapeControls(received);
+    ctx.out.info(
+      `received sign: ${received.trim() === received ? shown : `"${shown}"`}`,
+    );
     printDiagnosis(ctx, diagnosis!);
   }
   return valid ? 0 : 1;

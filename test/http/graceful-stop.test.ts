@@ -1,0 +1,54 @@
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { closeWhenAnswered } from '../../src/core/http-stop.js';
+
+async function serve(handler: Parameters<typeof createServer>[1]) {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => server.closeAllConnections());
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+describe('closeWhenAnswered', () => {
+  it('answers the request in flight before it closes', async () => {
+    const { server, port } = await serve((request, response) => {
+      request.resume();
+      setTimeout(() => response.end('done'), 300);
+    });
+    const stop = closeWhenAnswered(server);
+    const answer = fetch(`http://127.0.0.1:${port}/`, {
+      method: 'POST',
+      body: 'x',
+    });
+    await new Promise((resolve) => server.once('request', resolve));
+    const waits: number[] = [];
+    await stop((count) => waits.push(count));
+    expect(await (await answer).text()).toBe('done');
+    expect(waits).toEqual([1]);
+  });
+
+  it('gives up on a client that stalls mid-body after the grace period', async () => {
+    // The handler waits for a body that never completes.
+    const { server, port } = await serve((request, response) => {
+      request.on('end', () => response.end('never'));
+      request.resume();
+    });
+    const stop = closeWhenAnswered(server, { graceMs: 200 });
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(
+        'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc',
+      ),
+    );
+    socket.on('error', () => undefined);
+    onTestFinished(() => {
+      socket.destroy();
+    });
+    await new Promise((resolve) => server.once('request', resolve));
+    const waits: number[] = [];
+    // Resolves (instead of waiting for Node's 300 s request timeout).
+    await stop((count, graceMs) => waits.push(count, graceMs));
+    expect(waits).toEqual([1, 200]);
+    expect(server.listening).toBe(false);
+  });
+});
