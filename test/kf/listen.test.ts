@@ -366,6 +366,23 @@ describe('wxpay kf listen', () => {
     expect(cli.stderr()).toMatch(/Forwarded 1, failed 0/);
   });
 
+  it('counts a forward whose answer WeChat would not take apart', async () => {
+    const port = await startHandler((request, response) => {
+      request.resume();
+      response.end('hello there');
+    });
+    const { cli, base } = await startListener([
+      '--forward-to',
+      `http://127.0.0.1:${port}/mine`,
+    ]);
+    const { push } = safePush();
+    await (await post(base, push.query, push.body)).text();
+    await stop(cli);
+    expect(cli.stderr()).toMatch(
+      /Forwarded 1 \(1 answered in a way WeChat would not accept\), failed 0/,
+    );
+  });
+
   it('a port in use is a usage error (exit 2)', async () => {
     const { cli, base } = await startListener();
     const port = new URL(base).port;

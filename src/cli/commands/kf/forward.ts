@@ -63,7 +63,11 @@ export async function forwardPush(
   original: { url: string; body: Buffer; contentType?: string },
   event: Extract<KfReceiverEvent, { type: 'message' }>,
   secrets: { token: string; aesKey?: Buffer; appid: string },
-  counts: { forwarded: number; forward_failed: number },
+  counts: {
+    forwarded: number;
+    forward_failed: number;
+    forward_bad_answers: number;
+  },
 ): Promise<KfReceiverAnswer | undefined> {
   const at = original.url.indexOf('?');
   const target = handlerUrl(forwardTo, '--forward-to');
@@ -90,6 +94,9 @@ export async function forwardPush(
     },
     secrets,
   );
+  // Delivered, but an answer WeChat would not take: counted apart, so the
+  // summary does not call it a plain success.
+  if (judged.problems.length) counts.forward_bad_answers += 1;
   for (const problem of judged.problems) ctx.out.warn(printable(problem));
   return {
     status: outcome.status,

@@ -43,6 +43,8 @@ interface Counts {
   other_method: number;
   forwarded: number;
   forward_failed: number;
+  /** Forwards whose handler answered something WeChat would not accept. */
+  forward_bad_answers: number;
   auto_replies: number;
   auto_reply_failed: number;
 }
@@ -89,6 +91,7 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
     other_method: 0,
     forwarded: 0,
     forward_failed: 0,
+    forward_bad_answers: 0,
     auto_replies: 0,
     auto_reply_failed: 0,
   };
@@ -320,7 +323,7 @@ function summarize(ctx: Context, counts: Counts, records: unknown[]): void {
   );
   if (counts.forwarded || counts.forward_failed) {
     ctx.out.info(
-      `Forwarded ${counts.forwarded}, failed ${counts.forward_failed}.`,
+      `Forwarded ${counts.forwarded}${counts.forward_bad_answers ? ` (${counts.forward_bad_answers} answered in a way WeChat would not accept)` : ''}, failed ${counts.forward_failed}.`,
     );
   }
   if (counts.auto_replies || counts.auto_reply_failed) {
