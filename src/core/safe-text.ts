@@ -17,11 +17,12 @@ const NAMED: Record<string, string> = {
  * C0 controls, DEL, C1 controls, the Unicode line and paragraph
  * separators, the bidirectional overrides that can make text display in
  * another order than it reads (with the direction marks), and the
- * invisible byte-order mark.
+ * invisible characters (zero-width spaces and joiners, the soft hyphen, the
+ * byte-order mark) that make two different names look the same.
  */
 const UNSAFE =
   // eslint-disable-next-line no-control-regex -- matching them is the point
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 /** Replaces control characters with visible escapes (`\n`, `\x1b`, `\u2028`). */
 export function escapeControls(text: string): string {
@@ -37,7 +38,7 @@ export function escapeControls(text: string): string {
 
 /** The unsafe set past C0, which JSON.stringify leaves as they are. */
 const UNSAFE_PAST_C0 =
-  /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+  /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 /**
  * JSON text for a piped line or an indented document: JSON.stringify

@@ -242,13 +242,15 @@ export function verify(
 }
 
 /**
- * True when at least one field besides `sign` has a value. A set with none
+ * True when at least one field besides `sign` and `sign_type` has a value. A set with none
  * signs only `key=KEY`: no WeChat message is like that, and such a
  * signature, once seen, would "verify" any empty body.
  */
 export function hasSignedField(params: Params): boolean {
   for (const name in params) {
-    if (name === 'sign' || !Object.hasOwn(params, name)) continue;
+    // sign and sign_type say how the rest is signed; they are not content.
+    if (name === 'sign' || name === 'sign_type') continue;
+    if (!Object.hasOwn(params, name)) continue;
     const value = params[name];
     if (value !== null && value !== undefined && String(value) !== '') {
       return true;

@@ -146,25 +146,33 @@ export function parseXml(
   } catch (error) {
     // The validator lets a few broken constructs through (e.g. "<![C]>")
     // that the parser then rejects with a plain Error.
-    throw new InputError('XML_MALFORMED', parserRefusal(error), {
-      cause: error,
-    });
+    const [code, message] = parserRefusal(error);
+    throw new InputError(code, message, { cause: error });
   }
   return toFlat(document);
 }
 
 /** The parser's refusal in words about the input. */
-function parserRefusal(error: unknown): string {
+function parserRefusal(error: unknown): [string, string] {
   const reason = error instanceof Error ? error.message : String(error);
   if (/nested tags/i.test(reason)) {
-    return 'Malformed XML: elements are nested far deeper than any WeChat body.';
+    return [
+      'XML_MALFORMED',
+      'Malformed XML: elements are nested far deeper than any WeChat body.',
+    ];
   }
   const reserved = /reserved name (\S+)|Invalid name: "([^"]+)"/.exec(reason);
   if (reserved) {
-    return `Malformed XML: an element is named ${reserved[1] ?? reserved[2]}, a name reserved in JavaScript; no WeChat field is named so.`;
+    return [
+      'XML_RESERVED_NAME',
+      `The XML has an element named ${reserved[1] ?? reserved[2]}, a name reserved in JavaScript; no WeChat field is named so.`,
+    ];
   }
   // The parser's other messages name its internals, not the input.
-  return 'Malformed XML: a CDATA section, comment or declaration is broken.';
+  return [
+    'XML_MALFORMED',
+    'Malformed XML: a CDATA section, comment or declaration is broken.',
+  ];
 }
 
 function toFlat(document: Record<string, unknown>): ParsedXml {

@@ -69,8 +69,9 @@ export async function startSimulator(
     state: simulator.store,
     maxBodyBytes: options.maxBodyBytes,
     onRequest: options.onRequest,
+    track: (task) => stopper.track(task),
   });
-  const stopServer = closeWhenAnswered(server);
+  const stopper = closeWhenAnswered(server);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -96,7 +97,7 @@ export async function startSimulator(
     close(onWait) {
       closing ??= (async () => {
         // Answers already started are delivered, then the retries stop.
-        await stopServer(onWait);
+        await stopper.stop(onWait);
         await simulator.close();
       })();
       return closing;

@@ -36,6 +36,8 @@ export interface ServerOptions {
   state: StateAccess;
   maxBodyBytes?: number;
   onRequest?: (entry: RequestLog) => void;
+  /** Given each request's whole handling, so a stop can wait for it. */
+  track?: (task: Promise<void>) => void;
 }
 
 /** Paths under this prefix are the simulator's own, never faulted. */
@@ -88,7 +90,9 @@ export function createSimServer(options: ServerOptions): Server {
     if (!table.has(key)) table.set(key, route);
   }
   const server = createServer((req, res) => {
-    void answer(req, res, table, options);
+    const task = answer(req, res, table, options);
+    if (options.track) options.track(task);
+    else void task;
   });
   server.on('clientError', (_error, socket) => socket.destroy());
   return server;
@@ -169,7 +173,13 @@ async function applyFaults(
   ]);
   const latency = faults.find((f) => f.kind === 'latency');
   if (latency?.latencyMs) {
-    await new Promise((resolve) => setTimeout(resolve, latency.latencyMs));
+    await latencyOrClose(res, latency.latencyMs);
+    if (res.destroyed) {
+      return {
+        status: 0,
+        outcome: 'fault: latency cut short, connection closed',
+      };
+    }
   }
   if (faults.some((f) => f.kind === 'drop')) {
     req.socket.destroy();
@@ -186,6 +196,22 @@ async function applyFaults(
     return { status: http.httpStatus, outcome: 'fault: HTTP status' };
   }
   return undefined;
+}
+
+/**
+ * Waits out an injected latency, or less if the connection closes first
+ * (the client gave up, or the server is stopping): nobody is left to answer.
+ */
+function latencyOrClose(res: ServerResponse, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+    function done() {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    }
+  });
 }
 
 function tooLarge(): SimResponse {

@@ -229,6 +229,15 @@ describe('wxpay config', () => {
     expect(init.stderr).toContain('only talks to a simulator on this machine');
   });
 
+  it('says the mock profile has no URL rather than print a placeholder', async () => {
+    const result = await runCli(['config', 'get', 'base_url', '--mock'], {
+      env: { WXPAY_CONFIG_DIR: tempConfigDir() },
+    });
+    expect(result.code).toBe(4);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('the simulator inside each command');
+  });
+
   it('unset on a missing profile creates nothing', async () => {
     const dir = tempConfigDir();
     await initProfile(dir);

@@ -300,6 +300,7 @@ describe('wxpay sign diagnose', () => {
     });
     expect(verify.code).toBe(1);
     expect(verify.stderr).toContain('an empty body is never valid');
+    expect(verify.stderr).not.toContain('different key');
   });
 
   it('warns about a field named key and masks it when it is the API key', async () => {

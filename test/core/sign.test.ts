@@ -312,6 +312,11 @@ describe('a set whose every field is dropped', () => {
     const empty = { a: '', sign: digest('key=K', 'K', 'MD5') };
     expect(verify(empty, 'K').valid).toBe(false);
     expect(verify({ sign: empty.sign }, 'K').valid).toBe(false);
+    // sign_type says how to sign; alone, it is still nothing signed.
+    const typeOnly = { sign_type: 'MD5' };
+    const signed = { ...typeOnly, sign: sign(typeOnly, 'K') };
+    expect(hasSignedField(typeOnly)).toBe(false);
+    expect(verify(signed, 'K').valid).toBe(false);
   });
 });
 

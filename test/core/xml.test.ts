@@ -82,17 +82,17 @@ describe('parseXml', () => {
     ['<a>1</a><b>2</b>', 'XML_MALFORMED', 'line'],
     [
       '<xml><constructor>1</constructor></xml>',
-      'XML_MALFORMED',
+      'XML_RESERVED_NAME',
       'named constructor, a name reserved',
     ],
     [
       '<xml><toString>1</toString></xml>',
-      'XML_MALFORMED',
+      'XML_RESERVED_NAME',
       'named toString, a name reserved',
     ],
     [
       '<xml><hasOwnProperty>1</hasOwnProperty></xml>',
-      'XML_MALFORMED',
+      'XML_RESERVED_NAME',
       'reserved',
     ],
     [

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { closeWhenAnswered } from '../../src/core/http-stop.js';
+import { deliverNotification } from '../../src/core/notify/deliver.js';
 
 async function serve(handler: Parameters<typeof createServer>[1]) {
   const server = createServer(handler);
@@ -16,7 +17,7 @@ describe('closeWhenAnswered', () => {
       request.resume();
       setTimeout(() => response.end('done'), 300);
     });
-    const stop = closeWhenAnswered(server);
+    const { stop } = closeWhenAnswered(server);
     const answer = fetch(`http://127.0.0.1:${port}/`, {
       method: 'POST',
       body: 'x',
@@ -34,7 +35,7 @@ describe('closeWhenAnswered', () => {
       request.on('end', () => response.end('never'));
       request.resume();
     });
-    const stop = closeWhenAnswered(server, { graceMs: 200 });
+    const { stop } = closeWhenAnswered(server, { graceMs: 200 });
     const socket = connect(port, '127.0.0.1', () =>
       socket.write(
         'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc',
@@ -50,5 +51,50 @@ describe('closeWhenAnswered', () => {
     await stop((count, graceMs) => waits.push(count, graceMs));
     expect(waits).toEqual([1, 200]);
     expect(server.listening).toBe(false);
+  });
+
+  it('waits for tracked work that goes on after the answer', async () => {
+    const { server } = await serve((_request, response) => response.end());
+    const { stop, track } = closeWhenAnswered(server);
+    const log: string[] = [];
+    track(
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          log.push('work done');
+          resolve();
+        }, 200),
+      ),
+    );
+    await stop();
+    log.push('stopped');
+    expect(log).toEqual(['work done', 'stopped']);
+  });
+
+  it('ends at the grace period even when tracked work never does', async () => {
+    const { server } = await serve((_request, response) => response.end());
+    let cut = 0;
+    const { stop, track } = closeWhenAnswered(server, {
+      graceMs: 100,
+      onCut: () => (cut += 1),
+    });
+    track(new Promise(() => undefined));
+    await stop();
+    expect(server.listening).toBe(false);
+    expect(cut).toBe(1);
+  });
+
+  it('a stopping listener abandons a forward its handler never answers', async () => {
+    const { server, port } = await serve((request) => request.resume());
+    const abandon = new AbortController();
+    const delivery = deliverNotification(
+      `http://127.0.0.1:${port}/n`,
+      '<xml/>',
+      {
+        signal: abandon.signal,
+      },
+    );
+    await new Promise((resolve) => server.once('request', resolve));
+    abandon.abort();
+    await expect(delivery).rejects.toMatchObject({ code: 'NOTIFY_ABANDONED' });
   });
 });

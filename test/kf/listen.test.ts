@@ -383,6 +383,19 @@ describe('wxpay kf listen', () => {
     );
   });
 
+  it('a hung handler still gets WeChat its success inside WeChat’s 5 s', async () => {
+    const port = await startHandler((request) => request.resume());
+    const { cli, base } = await startListener([
+      '--forward-to',
+      `http://127.0.0.1:${port}/mine`,
+    ]);
+    // kf trigger waits exactly as long as WeChat does.
+    const trigger = startCli(['kf', 'trigger', '--to', `${base}/kf`], ENV);
+    expect(await trigger.done).toBe(0);
+    await stop(cli);
+    expect(cli.stderr()).toMatch(/Forward failed: .* Answered success instead/);
+  }, 15_000);
+
   it('a port in use is a usage error (exit 2)', async () => {
     const { cli, base } = await startListener();
     const port = new URL(base).port;

@@ -53,6 +53,9 @@ describe('escapeControls', () => {
     expect(escapeControls('a\u200eb\u200fc\u061cd')).toBe(
       'a\\u200eb\\u200fc\\u061cd',
     );
+    expect(escapeControls('T1\u200b T\u00ad1 \u2060')).toBe(
+      'T1\\u200b T\\xad1 \\u2060',
+    );
   });
 
   it('leaves ordinary text and Chinese unchanged', () => {

@@ -2,7 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { buildPaymentNotification } from '../../src/index.js';
+import {
+  buildPaymentNotification,
+  buildRefundNotification,
+} from '../../src/index.js';
 import { runCli, tempConfigDir } from '../helpers/cli.js';
 import { caseJson, caseText, fixturePath } from '../helpers/fixtures.js';
 
@@ -45,6 +48,24 @@ describe('wxpay notify verify', () => {
     });
     expect(json.stdout).not.toContain('SECRETVALUE123456');
     expect(JSON.parse(json.stdout).fields.Key).toBe('*************3456');
+  });
+
+  it('masks a key-named field of a refund envelope in --json too', async () => {
+    const body = buildRefundNotification({
+      key: KEY,
+      appid: ENV.WXPAY_APPID,
+      mchId: ENV.WXPAY_MCH_ID,
+      outTradeNo: 'ORDER000001',
+      outRefundNo: 'R000001',
+      totalFee: 101,
+      refundFee: 50,
+    }).body.replace('</xml>', '<KEY>SECRET-IN-ENVELOPE-0123456789</KEY></xml>');
+    const json = await runCli(['notify', 'verify', '-', '--json'], {
+      env: ENV,
+      stdin: body,
+    });
+    expect(json.stdout).not.toContain('SECRET-IN-ENVELOPE');
+    expect(JSON.parse(json.stdout).envelope.KEY).toMatch(/^\*+6789$/);
   });
 
   it('decorates the same result on a terminal', async () => {

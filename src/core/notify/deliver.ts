@@ -29,6 +29,8 @@ export interface DeliverOptions {
   timeoutMs?: number;
   /** Request headers besides Content-Type and Content-Length. */
   headers?: Record<string, string>;
+  /** Abandons the delivery (a listener that is stopping). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -98,6 +100,17 @@ export function deliverNotification(
       );
       req.destroy();
     }, timeoutMs);
+    options.signal?.addEventListener('abort', () => {
+      finish(() =>
+        reject(
+          new NetworkError(
+            'NOTIFY_ABANDONED',
+            `Stopped before ${target.origin}${target.pathname} answered.`,
+          ),
+        ),
+      );
+      req.destroy();
+    });
     req.on('error', (error: NodeJS.ErrnoException) =>
       finish(() =>
         reject(

@@ -1,4 +1,8 @@
-import { closeWhenAnswered, type OnStopWait } from '../http-stop.js';
+import {
+  closeWhenAnswered,
+  type GracefulStop,
+  type OnStopWait,
+} from '../http-stop.js';
 import { readRequestBody } from '../http-body.js';
 import {
   createServer,
@@ -93,21 +97,25 @@ export class NotifyReceiver {
   };
   private readonly server: Server;
   private readonly seen = new Set<string>();
-  private readonly pending = new Set<Promise<void>>();
-  private readonly stop: (onWait?: OnStopWait) => Promise<void>;
+  private readonly stopper: GracefulStop;
+  private readonly abandon = new AbortController();
   private readonly maxBytes: number;
 
   constructor(private readonly options: ReceiverOptions) {
     this.maxBytes = options.profile.maxBytes ?? NOTIFY_MAX_BYTES;
     this.server = createServer((req, res) => {
-      const task = this.handle(req, res).catch(() => {
-        if (!res.headersSent) send(res, 500, notifyReply('FAIL', 'ERROR'));
-      });
-      this.pending.add(task);
-      void task.finally(() => this.pending.delete(task));
+      this.stopper.track(
+        this.handle(req, res).catch(() => {
+          if (!res.headersSent) send(res, 500, notifyReply('FAIL', 'ERROR'));
+        }),
+      );
     });
     this.server.requestTimeout = 30_000;
-    this.stop = closeWhenAnswered(this.server);
+    // Forwards still running when the stop's grace ends are abandoned, so
+    // the log never claims a reply that the cut connection did not carry.
+    this.stopper = closeWhenAnswered(this.server, {
+      onCut: () => this.abandon.abort(),
+    });
   }
 
   /** Starts listening; resolves with the URL to use as notify_url. */
@@ -125,10 +133,7 @@ export class NotifyReceiver {
 
   /** Stops accepting, lets requests in flight finish, then closes. */
   async close(onWait?: OnStopWait): Promise<void> {
-    await Promise.all([
-      this.stop(onWait),
-      Promise.allSettled([...this.pending]),
-    ]);
+    await this.stopper.stop(onWait);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
@@ -232,6 +237,7 @@ export class NotifyReceiver {
         body,
         {
           timeoutMs: this.options.forwardTimeoutMs,
+          signal: this.abandon.signal,
         },
       );
       const { acknowledged, problems } = delivery.acknowledgement;

@@ -10,7 +10,7 @@ import {
   type ProfileField,
 } from '../../../core/profile.js';
 import { maskSecret } from '../../../core/sign.js';
-import { MOCK_PROFILE_NAME } from '../../../sim/demo.js';
+import { IN_PROCESS_BASE_URL, MOCK_PROFILE_NAME } from '../../../sim/demo.js';
 import type { RunFn } from '../../command-kit.js';
 import { checkProfileName } from '../../config-store.js';
 import { refuseRemoteMock, type Context } from '../../context.js';
@@ -80,7 +80,7 @@ export const setRun: RunFn<{ fromFile?: string }> = async (
       ? maskSecret(value)
       : value;
   ctx.out.success(`${name}.${field} = ${shown}`);
-  if (created) {
+  if (created && name !== MOCK_PROFILE_NAME) {
     // Usually a mistyped --profile or WXPAY_PROFILE: say so rather than
     // leave a one-field profile behind unnoticed.
     ctx.out.warn(
@@ -149,6 +149,15 @@ export const getRun: RunFn = async (ctx, args) => {
     return;
   }
   const value = profile[field];
+  if (mock && value === IN_PROCESS_BASE_URL) {
+    throw new ConfigError(
+      'FIELD_UNSET',
+      `${field} of the mock profile is the simulator inside each command: there is no URL.`,
+      {
+        hint: `To use a running simulator: \`wxpay config set ${field} http://127.0.0.1:8700 --profile mock\`.`,
+      },
+    );
+  }
   if (value === undefined) {
     throw new ConfigError(
       'FIELD_UNSET',

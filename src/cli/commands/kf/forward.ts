@@ -4,6 +4,7 @@ import {
   describeNetworkCode,
   type HandlerCallRequest,
   type HandlerOutcome,
+  WECHAT_WAIT_MS,
 } from '../../../core/kf/handler-call.js';
 import { judgePushAnswer } from '../../../core/kf/judge.js';
 import type {
@@ -35,12 +36,22 @@ export function callHandler(
   ctx: Context,
   target: URL,
   request: HandlerCallRequest & { query: string },
+  waitMs = WECHAT_WAIT_MS,
 ): Promise<HandlerOutcome> {
   const url = new URL(target);
   const extra = request.query.replace(/^\?/, '');
   if (extra) url.search = url.search ? `${url.search}&${extra}` : `?${extra}`;
-  return callPushHandler(url, request, { now: () => ctx.now().getTime() });
+  return callPushHandler(url, request, {
+    now: () => ctx.now().getTime(),
+    waitMs,
+  });
 }
+
+/**
+ * A listener in front of a handler must still answer WeChat within its 5 s:
+ * the handler gets this much less, so the fallback `success` arrives in time.
+ */
+const FORWARD_MARGIN_MS = 500;
 
 /** The error for a handler that could not be reached (exit 3). */
 export function unreachableError(target: URL, code: string): NetworkError {
@@ -71,12 +82,17 @@ export async function forwardPush(
 ): Promise<KfReceiverAnswer | undefined> {
   const at = original.url.indexOf('?');
   const target = handlerUrl(forwardTo, '--forward-to');
-  const outcome = await callHandler(ctx, target, {
-    method: 'POST',
-    query: at >= 0 ? original.url.slice(at + 1) : '',
-    body: original.body,
-    contentType: original.contentType,
-  });
+  const outcome = await callHandler(
+    ctx,
+    target,
+    {
+      method: 'POST',
+      query: at >= 0 ? original.url.slice(at + 1) : '',
+      body: original.body,
+      contentType: original.contentType,
+    },
+    WECHAT_WAIT_MS - FORWARD_MARGIN_MS,
+  );
   if (outcome.kind !== 'answered') {
     counts.forward_failed += 1;
     ctx.out.warn(

@@ -166,14 +166,16 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
   };
 
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      ctx.out.warn(`Request failed: ${printable((error as Error).message)}`);
-      if (!response.headersSent) response.writeHead(500).end('error');
-    });
+    stopper.track(
+      handle(request, response).catch((error: unknown) => {
+        ctx.out.warn(`Request failed: ${printable((error as Error).message)}`);
+        if (!response.headersSent) response.writeHead(500).end('error');
+      }),
+    );
   });
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
-  const stop = closeWhenAnswered(server);
+  const stopper = closeWhenAnswered(server);
   await listen(server, port, options.host ?? '127.0.0.1');
   const address = server.address() as AddressInfo;
   announce(ctx, address, setup, options);
@@ -181,7 +183,9 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
   await new Promise<void>((resolve) => {
     const remove = onInterrupt(() => {
       remove();
-      void stop(stopWaitNotice((text) => ctx.out.info(text))).then(resolve);
+      void stopper
+        .stop(stopWaitNotice((text) => ctx.out.info(text)))
+        .then(resolve);
     });
   });
   await Promise.allSettled([...pending]);

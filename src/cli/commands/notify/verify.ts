@@ -177,7 +177,7 @@ function jsonDocument(
     return {
       ...common,
       refunded: notification.refunded,
-      envelope: notification.envelope,
+      envelope: maskKeyFields(notification.envelope, showSecrets),
       fields: maskKeyFields(notification.fields, showSecrets),
       amounts: amounts(notification.fields),
     };

@@ -44,18 +44,20 @@ export const verifyRun: RunFn<ParamsOptions> = async (ctx, args, options) => {
   const valid = signedSomething && signaturesEqual(received, expected);
   if (!signedSomething) {
     ctx.out.warn(
-      'No field besides sign has a value: an empty body is never valid.',
+      'No field besides sign and sign_type has a value: an empty body is never valid.',
     );
   }
-  const diagnosis = valid
-    ? undefined
-    : diagnose({
-        params,
-        key,
-        signature: received,
-        signType,
-        otherSecrets: await otherSecrets(ctx),
-      });
+  // An empty body is refused for being empty; no signing mistake to find.
+  const diagnosis =
+    valid || !signedSomething
+      ? undefined
+      : diagnose({
+          params,
+          key,
+          signature: received,
+          signType,
+          otherSecrets: await otherSecrets(ctx),
+        });
   if (ctx.out.json) {
     ctx.out.document({
       valid,
@@ -75,7 +77,7 @@ export const verifyRun: RunFn<ParamsOptions> = async (ctx, args, options) => {
     ctx.out.info(
       `received sign: ${received.trim() === received ? shown : `"${shown}"`}`,
     );
-    printDiagnosis(ctx, diagnosis!);
+    if (diagnosis) printDiagnosis(ctx, diagnosis);
   }
   return valid ? 0 : 1;
 };
