@@ -92,3 +92,8 @@ export function colorLevel(
   if (env.TERM === 'dumb') return 0;
   return isTTY ? 1 : 0;
 }
+
+/** `1 push`, `2 pushes`: a count with its noun in the right number. */
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
+}

@@ -74,7 +74,7 @@ describe('kf listen: requests WeChat never sends', () => {
     await fetch(`${base}/kf`, { method: 'PATCH', body: 'x' });
     await stop(cli);
     expect(cli.stderr()).toMatch(
-      /1 requests: 0 pushes .* 0 malformed, 1 not GET\/POST\./,
+      /1 request: 0 pushes .* 0 malformed, 1 not GET\/POST\./,
     );
   });
 });

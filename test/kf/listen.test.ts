@@ -104,7 +104,7 @@ describe('wxpay kf listen', () => {
     expect(bad.status).toBe(403);
     expect(await bad.text()).not.toContain('7391046285019283746');
     expect(await stop(cli)).toBe(0);
-    expect(cli.stderr()).toMatch(/1 verifications, 1 refused/);
+    expect(cli.stderr()).toMatch(/1 verification, 1 refused/);
   });
 
   it('C04: all four bodies answered success and printed one line each (piped)', async () => {
@@ -224,7 +224,7 @@ describe('wxpay kf listen', () => {
     expect(cli.stdout().trim().split('\n')).toHaveLength(1);
     expect(cli.stderr()).not.toMatch(/root:x:/);
     expect(cli.stderr()).toMatch(
-      /11 requests: 1 pushes .* 1 refused for signature, 8 malformed, 1 not GET\/POST\./,
+      /11 requests: 1 push .* 1 refused for signature, 8 malformed, 1 not GET\/POST\./,
     );
   });
 

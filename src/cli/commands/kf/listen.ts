@@ -15,6 +15,7 @@ import {
 } from '../../../core/kf/receiver.js';
 import { sendPayload, textMessage } from '../../../core/kf/send.js';
 import type { RunFn } from '../../command-kit.js';
+import { plural } from '../../output.js';
 import type { Context } from '../../context.js';
 import { onInterrupt, stopWaitNotice } from '../../interrupt.js';
 import { closeWhenAnswered } from '../../../core/http-stop.js';
@@ -323,7 +324,7 @@ function summarize(ctx: Context, counts: Counts, records: unknown[]): void {
     return;
   }
   ctx.out.info(
-    `\nStopped. ${counts.requests} requests: ${counts.messages} pushes (${counts.retries} retries), ${counts.verifications} verifications, ${counts.rejected} refused for signature, ${counts.malformed} malformed, ${counts.other_method} not GET/POST.`,
+    `\nStopped. ${plural(counts.requests, 'request')}: ${plural(counts.messages, 'push', 'pushes')} (${plural(counts.retries, 'retry', 'retries')}), ${plural(counts.verifications, 'verification')}, ${counts.rejected} refused for signature, ${counts.malformed} malformed, ${counts.other_method} not GET/POST.`,
   );
   if (counts.forwarded || counts.forward_failed) {
     ctx.out.info(

@@ -8,6 +8,7 @@ import {
   type ReceiverStats,
 } from '../../../core/notify/receiver.js';
 import type { RunFn } from '../../command-kit.js';
+import { plural } from '../../output.js';
 import type { Context } from '../../context.js';
 import { onInterrupt, stopWaitNotice } from '../../interrupt.js';
 import {
@@ -217,8 +218,4 @@ function printSummary(ctx: Context, stats: ReceiverStats): void {
   ctx.out.info(
     `Received ${stats.received}: ${stats.valid} valid, ${stats.invalid} invalid (${stats.unreadable} unreadable), ${plural(stats.duplicates, 'duplicate')}; forwarded ok ${stats.forwardedOk}, failed ${stats.forwardedFailed}.`,
   );
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
