@@ -14,31 +14,30 @@ const NAMED: Record<string, string> = {
 };
 
 /**
- * C0 controls, DEL, C1 controls, the Unicode line and paragraph
- * separators, the bidirectional overrides that can make text display in
- * another order than it reads (with the direction marks), and the
- * invisible characters (zero-width spaces and joiners, the soft hyphen, the
- * byte-order mark) that make two different names look the same.
+ * Every control and format character (C0, DEL, C1, the bidirectional
+ * overrides and marks that can make text display in another order than it
+ * reads), the line and paragraph separators, and every character Unicode
+ * draws as nothing (zero-width spaces and joiners, the soft hyphen, the
+ * byte-order mark, tag characters, Hangul fillers), which would make two
+ * different names look the same.
  */
-const UNSAFE =
-  // eslint-disable-next-line no-control-regex -- matching them is the point
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
 
 /** Replaces control characters with visible escapes (`\n`, `\x1b`, `\u2028`). */
 export function escapeControls(text: string): string {
   return text.replace(UNSAFE, (char) => {
     const named = NAMED[char];
     if (named) return named;
-    const code = char.charCodeAt(0);
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`;
+    const code = char.codePointAt(0) ?? 0;
+    if (code <= 0xff) return `\\x${code.toString(16).padStart(2, '0')}`;
+    if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, '0')}`;
+    return `\\u{${code.toString(16)}}`;
   });
 }
 
 /** The unsafe set past C0, which JSON.stringify leaves as they are. */
 const UNSAFE_PAST_C0 =
-  /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+  /[\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/gu;
 
 /**
  * JSON text for a piped line or an indented document: JSON.stringify
@@ -49,6 +48,11 @@ const UNSAFE_PAST_C0 =
 export function escapeControlsInJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, null, indent).replace(
     UNSAFE_PAST_C0,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    // JSON escapes UTF-16 units: a character past U+FFFF is two of them.
+    (char) =>
+      Array.from(
+        { length: char.length },
+        (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`,
+      ).join(''),
   );
 }

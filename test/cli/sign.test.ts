@@ -289,6 +289,8 @@ describe('wxpay sign diagnose', () => {
     const signed = await runCli(['sign', 'a='], { env });
     expect(signed.code).toBe(2);
     expect(signed.stderr).toContain('there is nothing to sign');
+    const typeOnly = await runCli(['sign', 'sign_type=MD5'], { env });
+    expect(typeOnly.code).toBe(2);
     for (const input of ['&', '{}', '<xml/>', '?&']) {
       const empty = await runCli(['sign', '--in', '-'], { env, stdin: input });
       expect([input, empty.code]).toEqual([input, 2]);

@@ -150,6 +150,16 @@ describe('sign diagnose: each known mistake is recognised', () => {
     expect(result.causes.map((c) => c.cause)).toEqual(['sign_whitespace']);
   });
 
+  it('a body with nothing signed, whatever its signature', () => {
+    const result = diagnose({
+      params: { a: '', sign_type: 'MD5' },
+      key: KEY,
+      signature: md5(`key=${KEY}`),
+    });
+    expect(result.matches).toBe(false);
+    expect(result.causes.map((c) => c.cause)).toEqual(['nothing_signed']);
+  });
+
   it('lower-case hex', () => {
     expect(causesOf(BASE, md5(`${BASE_A}&key=${KEY}`).toLowerCase())).toEqual([
       'lowercase_hex',

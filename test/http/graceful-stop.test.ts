@@ -3,6 +3,17 @@ import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { closeWhenAnswered } from '../../src/core/http-stop.js';
 import { deliverNotification } from '../../src/core/notify/deliver.js';
+import {
+  NotifyReceiver,
+  type ReceivedNotification,
+} from '../../src/core/notify/receiver.js';
+import { buildPaymentNotification } from '../../src/index.js';
+
+const MERCHANT = {
+  key: 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6',
+  appid: 'wx0123456789abcdef',
+  mchId: '1900000109',
+};
 
 async function serve(handler: Parameters<typeof createServer>[1]) {
   const server = createServer(handler);
@@ -96,5 +107,34 @@ describe('closeWhenAnswered', () => {
     await new Promise((resolve) => server.once('request', resolve));
     abandon.abort();
     await expect(delivery).rejects.toMatchObject({ code: 'NOTIFY_ABANDONED' });
+  });
+});
+
+describe('NotifyReceiver stopped while a forward hangs', () => {
+  it('abandons the forward and logs that no reply was sent', async () => {
+    const { server, port } = await serve((request) => request.resume());
+    const records: ReceivedNotification[] = [];
+    const receiver = new NotifyReceiver({
+      profile: { key: MERCHANT.key },
+      forwardTo: new URL(`http://127.0.0.1:${port}/n`),
+      forwardTimeoutMs: 30_000,
+      stopGraceMs: 100,
+      onNotification: (record) => records.push(record),
+    });
+    const url = await receiver.listen(0, '127.0.0.1');
+    const body = buildPaymentNotification({
+      ...MERCHANT,
+      outTradeNo: 'ORDER000001',
+      totalFee: 1,
+      openid: 'oTESTopenid0000000000000000A',
+    }).body;
+    const sent = fetch(url, { method: 'POST', body }).catch(() => 'cut');
+    // The forward has reached the (hanging) handler.
+    await new Promise((resolve) => server.once('request', resolve));
+    await receiver.close();
+    expect(await sent).toBe('cut');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ reply: 'none', httpStatus: 0 });
+    expect(records[0].forward?.errorCode).toBe('NOTIFY_ABANDONED');
   });
 });

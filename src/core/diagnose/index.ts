@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { encodeGbk } from '../gbk.js';
-import { digest, type SignType } from '../sign.js';
+import { digest, hasSignedField, type SignType } from '../sign.js';
 import {
   encodingAttempts,
   fieldAttempts,
@@ -53,24 +53,32 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   const correctText = withKey(stringA(params), key);
   const expected = digest(correctText, key, signType);
   const given = input.signature.trim();
+  // One cause, found before any search, explains the whole mismatch.
+  const onlyCause = (cause: Cause): Diagnosis => ({
+    matches: false,
+    expected,
+    signType,
+    searched: true,
+    causes: [cause],
+  });
+  if (!hasSignedField(params)) {
+    // Whatever the signature, a body with nothing in it is not one to sign.
+    return onlyCause({
+      cause: 'nothing_signed',
+      message:
+        'No field besides sign and sign_type has a value, so the signature covers only the key. WeChat never sends such a body and wxpay never accepts one: check that the fields reached the signer.',
+    });
+  }
   if (given === expected) {
     if (given === input.signature) {
       return { matches: true, expected, signType, causes: [] };
     }
     // Right digits, but compared as sent: WeChat does not trim.
-    return {
-      matches: false,
-      expected,
-      signType,
-      searched: true,
-      causes: [
-        {
-          cause: 'sign_whitespace',
-          message:
-            'The signature is right but has spaces or a line break around it. Signatures are compared exactly: trim the value before sending or comparing it.',
-        },
-      ],
-    };
+    return onlyCause({
+      cause: 'sign_whitespace',
+      message:
+        'The signature is right but has spaces or a line break around it. Signatures are compared exactly: trim the value before sending or comparing it.',
+    });
   }
   // Not a WeChat signature, or far more fields than any WeChat body: a
   // search would only burn time (a forged 8,000-field notification took

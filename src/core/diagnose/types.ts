@@ -13,6 +13,7 @@ export type CauseId =
   | 'cdata_markers'
   | 'lowercase_hex'
   | 'sign_whitespace'
+  | 'nothing_signed'
   | 'key_whitespace'
   | 'key_missing'
   | 'key_without_prefix'

@@ -42,6 +42,8 @@ export interface ForwardOutcome {
   problems: string[];
   /** Timeout or connection failure. */
   error?: string;
+  /** Its code: NOTIFY_TIMEOUT, NOTIFY_UNREACHABLE, NOTIFY_ABANDONED. */
+  errorCode?: string;
 }
 
 export interface ReceivedNotification {
@@ -58,7 +60,9 @@ export interface ReceivedNotification {
   transactionId?: string;
   /** total_fee of a payment, refund_fee of a refund, in fen. */
   amount?: number;
-  reply: ReplyCode;
+  /** `none` when the connection was gone before a reply could be sent. */
+  reply: ReplyCode | 'none';
+  /** 0 when no reply was sent. */
   httpStatus: number;
   forward?: ForwardOutcome;
 }
@@ -80,6 +84,8 @@ export interface ReceiverOptions {
   forwardTimeoutMs?: number;
   onNotification(record: ReceivedNotification): void;
   now?: () => Date;
+  /** How long a stop waits for work in flight (default 10 s). */
+  stopGraceMs?: number;
 }
 
 /** A body is drained (not kept) up to this size before the socket is cut. */
@@ -114,6 +120,7 @@ export class NotifyReceiver {
     // Forwards still running when the stop's grace ends are abandoned, so
     // the log never claims a reply that the cut connection did not carry.
     this.stopper = closeWhenAnswered(this.server, {
+      graceMs: options.stopGraceMs,
       onCut: () => this.abandon.abort(),
     });
   }
@@ -186,15 +193,17 @@ export class NotifyReceiver {
       : notification.valid
         ? notifyReply('FAIL', 'HANDLER')
         : notifyReplyFor(notification);
-    send(res, 200, body);
+    // A stop that ran out of time cut the connection: nothing was sent.
+    const sent = !res.destroyed && res.socket?.destroyed === false;
+    if (sent) send(res, 200, body);
     this.count(notification.valid, duplicate, forward);
     this.options.onNotification({
       ...summarize(notification),
       seq,
       time,
       duplicate,
-      reply: acknowledge ? 'SUCCESS' : 'FAIL',
-      httpStatus: 200,
+      reply: sent ? (acknowledge ? 'SUCCESS' : 'FAIL') : 'none',
+      httpStatus: sent ? 200 : 0,
       forward,
     });
   }
@@ -255,6 +264,7 @@ export class NotifyReceiver {
         acknowledged: false,
         problems: [],
         error: error.message,
+        errorCode: error.code,
       };
     }
   }

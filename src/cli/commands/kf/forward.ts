@@ -131,7 +131,7 @@ function forwardFailure(
     case 'unreachable':
       return `Cannot reach ${target.host}: ${describeNetworkCode(outcome.code)}.`;
     case 'timeout':
-      return `${target.host} did not answer within 5 s; WeChat would retry.`;
+      return `${target.host} did not answer within ${(WECHAT_WAIT_MS - FORWARD_MARGIN_MS) / 1000} s (the time left to answer WeChat); WeChat would retry.`;
     case 'too-large':
       return `${target.host} answered more than 1 MiB.`;
     case 'closed':

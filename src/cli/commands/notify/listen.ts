@@ -139,6 +139,7 @@ function ndjson(record: ReceivedNotification) {
         record.forward.latencyMs && Math.round(record.forward.latencyMs),
       problems: record.forward.problems,
       error: record.forward.error,
+      error_code: record.forward.errorCode,
     },
   };
 }
@@ -190,7 +191,7 @@ function prettyLine(ctx: Context, record: ReceivedNotification): string {
   const forward = record.forward;
   if (forward) {
     const detail = forward.error
-      ? forward.error
+      ? `${forward.errorCode ? `${forward.errorCode}: ` : ''}${forward.error}`
       : `${forwardWord(record)}, HTTP ${forward.status}, ${Math.round(forward.latencyMs ?? 0)} ms`;
     parts.push(
       `→ handler ${forward.ok ? c.green('✓') : c.red('✗')} ${escapeControls(detail)}`,

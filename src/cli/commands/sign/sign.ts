@@ -2,6 +2,7 @@ import {
   appendKey,
   canonicalize,
   digest,
+  hasSignedField,
   keyFingerprint,
   maskSecret,
 } from '../../../core/sign.js';
@@ -26,10 +27,10 @@ export const signRun: RunFn<SignOptions> = async (ctx, args, options) => {
   const key = await ctx.apiKey(options.keyFile);
   const signType = await chooseSignType(ctx, params, options.signType);
   const form = canonicalize(params);
-  if (form.stringA === '') {
+  if (!hasSignedField(params)) {
     throw new InputError(
       'NOTHING_TO_SIGN',
-      'Every field is empty or missing: there is nothing to sign.',
+      'No field besides sign and sign_type has a value: there is nothing to sign.',
       { hint: 'Give the fields of the request, e.g. appid=… mch_id=…' },
     );
   }
