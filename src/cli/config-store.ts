@@ -211,13 +211,6 @@ export class ConfigStore {
     }
   }
 
-  async saveProfile(name: string, profile: Profile): Promise<void> {
-    checkProfileName(name);
-    await this.update((data) => {
-      data.profiles = { ...data.profiles, [name]: profile };
-    });
-  }
-
   async setCurrent(name: string): Promise<void> {
     checkProfileName(name);
     await this.update((data) => {

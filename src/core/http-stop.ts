@@ -72,9 +72,10 @@ export function closeWhenAnswered(
       if (open.size > 0) {
         if (unanswered > 0) onWait?.(unanswered, graceMs);
         let timer: NodeJS.Timeout | undefined;
+        // Not unref'd: the stop must end (and its summary print) even when
+        // nothing else keeps the process alive.
         const grace = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, graceMs);
-          timer.unref();
         });
         const finished = await Promise.race([
           Promise.all([...open]).then(() => true),
@@ -89,7 +90,7 @@ export function closeWhenAnswered(
       // give it those turns, within the same bound, before the summary.
       await Promise.race([
         Promise.all([...open]),
-        new Promise((resolve) => setTimeout(resolve, 50).unref()),
+        new Promise((resolve) => setTimeout(resolve, 50)),
       ]);
     })();
     return stopping;
