@@ -45,7 +45,7 @@ export async function readParams(
     );
   }
   if (options.in) {
-    return warnKeyField(
+    return checkedParams(
       ctx,
       parseParamsText(await readInput(ctx, options.in, '--in')),
     );
@@ -74,15 +74,16 @@ export async function readParams(
     }
     params[name] = arg.slice(eq + 1);
   }
-  return warnKeyField(ctx, { format: 'query', params });
+  return checkedParams(ctx, { format: 'query', params });
 }
 
 /**
- * The API key is never a parameter: it is appended as `&key=…`. A field
- * named key is signed like any other, and is most often the key itself
- * pasted in by mistake.
+ * Every parsed parameter set passes here: a set with no field at all is
+ * empty input, and a field named key gets a warning (the API key is never
+ * a parameter: it is appended as `&key=…`; such a field is most often the
+ * key itself pasted in by mistake).
  */
-function warnKeyField(ctx: Context, parsed: ParsedParams): ParsedParams {
+function checkedParams(ctx: Context, parsed: ParsedParams): ParsedParams {
   if (Object.keys(parsed.params).length === 0) {
     // `&`, `{}`, `<xml/>`: no field at all, as empty as no input.
     throw new InputError('PARAMS_EMPTY', 'The input has no fields.');

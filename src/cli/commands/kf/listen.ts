@@ -97,12 +97,6 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
     auto_reply_failed: 0,
   };
   const records: unknown[] = [];
-  const pending = new Set<Promise<void>>();
-
-  const track = (task: Promise<void>) => {
-    pending.add(task);
-    void task.finally(() => pending.delete(task));
-  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     counts.requests += 1;
@@ -153,15 +147,14 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
     }
     send(response, reply);
     report(ctx, event, counts, records, reply);
+    // After the push is answered; the stop waits for it with the request.
     if (event.type === 'message' && mp && !event.duplicate) {
-      track(
-        autoReply(
-          ctx,
-          mp,
-          event.push.message.FromUserName ?? '',
-          options.autoReply as string,
-          counts,
-        ),
+      await autoReply(
+        ctx,
+        mp,
+        event.push.message.FromUserName ?? '',
+        options.autoReply as string,
+        counts,
       );
     }
   };
@@ -189,7 +182,6 @@ export const listenRun: RunFn<ListenOptions> = async (ctx, _args, options) => {
         .then(resolve);
     });
   });
-  await Promise.allSettled([...pending]);
   summarize(ctx, counts, records);
   return 0;
 };
